@@ -1,0 +1,61 @@
+# Two commands on a fresh machine: `make run` (serve the demo) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run install install-dev test lint format chromium migrate demo serve-dev clean-var
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput -v0
+
+# Loads the bundled Wikinews corpus only into an empty database, then applies any index
+# updates a crash left pending; both are no-ops on the second run.
+demo: migrate
+	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py search_sync
+
+run: demo
+	@echo ""
+	@echo "  News archive search: http://127.0.0.1:$(PORT)/"
+	@echo "  Admin (curation):    http://127.0.0.1:$(PORT)/admin/  (create a user: $(PY) manage.py createsuperuser)"
+	@echo ""
+	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+# Debian's Chromium for the browser tests (`playwright install` cannot download browsers here).
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "Chromium is missing and installing it needs root: run 'sudo apt-get install chromium'." >&2; exit 1; fi; \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	    || { echo "Could not install chromium with apt-get; the browser tests need it." >&2; exit 1; }; \
+	fi
+
+test: install-dev chromium
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .

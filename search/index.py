@@ -1,0 +1,212 @@
+"""Write side of the search index: schema, opening, writing, rebuilding.
+
+Only this module and ``query`` import Whoosh. The index is derived from the database: every
+change that must reach it is queued in ``IndexOutbox`` in the change's own transaction and
+applied here, idempotently, by whichever process holds Whoosh's single writer lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from whoosh import fields
+from whoosh import index as whoosh_index
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.support.charset import accent_map
+from whoosh.writing import IndexWriter
+
+from search import extract
+from search.models import Article, IndexOutbox, Mention, Paragraph
+
+log = logging.getLogger(__name__)
+
+# Stemmed and accent-folded ("café" finds "cafe"). Stop words are dropped but keep their
+# positions (renumber=False), so "climate change" does not match "climate of change".
+ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter(renumber=False) | StemFilter(cachesize=100_000)
+
+# One document per kept paragraph. Texts are not stored: snippets are highlighted from the
+# database's text, which keeps the index small and writes fast. Facet fields are sortable
+# columns so that query.py can load them into numpy arrays once per segment.
+SCHEMA = fields.Schema(
+    pid=fields.ID(stored=True, unique=True),
+    article=fields.NUMERIC(int, bits=64, stored=True, sortable=True),
+    text=fields.TEXT(analyzer=ANALYZER, phrase=True),
+    title=fields.TEXT(analyzer=ANALYZER),
+    person=fields.KEYWORD(commas=True, stored=True),  # canonical person ids
+    source=fields.NUMERIC(int, bits=64, stored=True, sortable=True),  # 0: no source
+    day=fields.NUMERIC(int, stored=True, sortable=True),  # yyyymmdd; 0: undated
+    digest=fields.STORED(),  # hash of what was indexed, for search_check
+)
+
+_CURRENT = "current"  # a symlink to the live generation directory, swapped atomically by rebuild()
+
+
+def index_root() -> Path:
+    return Path(settings.SEARCH_INDEX_DIR)
+
+
+def current_path() -> Path:
+    return (index_root() / _CURRENT).resolve()
+
+
+def open_index() -> whoosh_index.Index:
+    """Open the live index, creating an empty one on first use."""
+    link = index_root() / _CURRENT
+    if not link.exists():
+        _point_current_at(_create_generation_dir())
+    path = link.resolve()
+    if not whoosh_index.exists_in(str(path)):
+        return whoosh_index.create_in(str(path), SCHEMA)
+    return whoosh_index.open_dir(str(path))
+
+
+def _create_generation_dir() -> Path:
+    root = index_root()
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / f"gen-{time.time_ns()}"
+    path.mkdir()
+    whoosh_index.create_in(str(path), SCHEMA)
+    return path
+
+
+def _point_current_at(path: Path) -> None:
+    link = index_root() / _CURRENT
+    tmp = index_root() / f".{_CURRENT}-{os.getpid()}-{time.time_ns()}"
+    os.symlink(path.name, tmp)
+    os.replace(tmp, link)  # atomic: readers see the old or the new generation, never none
+
+
+@contextmanager
+def writer(ix: whoosh_index.Index | None = None) -> Iterator[IndexWriter]:
+    """Whoosh's writer, waiting for the lock instead of failing at once; commits or cancels."""
+    ix = ix or open_index()
+    # compound=False: compound segments are copied into every reading process's memory.
+    w = ix.writer(timeout=settings.SEARCH_WRITE_TIMEOUT, limitmb=256, compound=False)
+    try:
+        yield w
+    except BaseException:
+        w.cancel()
+        raise
+    w.commit()
+
+
+def day_number(article: Article) -> int:
+    published = article.published
+    return published.year * 10000 + published.month * 100 + published.day if published else 0
+
+
+def paragraph_document(paragraph: Paragraph, person_ids: Iterable[int]) -> dict[str, object]:
+    article = paragraph.article
+    persons = ",".join(str(pid) for pid in sorted(set(person_ids)))
+    return {
+        "pid": str(paragraph.pk),
+        "article": article.pk,
+        "text": paragraph.text,
+        "title": article.title,
+        "person": persons,
+        "source": article.source_id or 0,
+        "day": day_number(article),
+        "digest": paragraph_digest(paragraph, persons=persons),
+    }
+
+
+def paragraph_digest(paragraph: Paragraph, *, persons: str) -> str:
+    article = paragraph.article
+    return extract.content_hash(paragraph.text, article.title, persons, str(article.source_id or 0), str(day_number(article)))
+
+
+def _kept_paragraphs(article_ids: Iterable[int]) -> Iterator[tuple[Paragraph, list[int]]]:
+    paragraphs = list(
+        Paragraph.objects.filter(article_id__in=list(article_ids), is_boilerplate=False)
+        .select_related("article")
+        .order_by("article_id", "position")
+    )
+    persons: dict[int, list[int]] = {}
+    for paragraph_id, person_id in Mention.objects.filter(paragraph__in=paragraphs).values_list("paragraph_id", "person_id"):
+        persons.setdefault(paragraph_id, []).append(person_id)
+    for paragraph in paragraphs:
+        yield paragraph, persons.get(paragraph.pk, [])
+
+
+def write_articles(w: IndexWriter, article_ids: Iterable[int]) -> int:
+    """Replace the documents of these articles with their current kept paragraphs."""
+    ids = sorted(set(article_ids))
+    for article_id in ids:
+        w.delete_by_term("article", article_id)
+    written = 0
+    for paragraph, person_ids in _kept_paragraphs(ids):
+        w.add_document(**paragraph_document(paragraph, person_ids))
+        written += 1
+    return written
+
+
+def queue_articles(article_ids: Iterable[int]) -> None:
+    """Record that these articles must be rewritten in the index. Call inside the change's transaction."""
+    IndexOutbox.objects.bulk_create([IndexOutbox(article_id=a) for a in sorted(set(article_ids))])
+
+
+def apply_pending(*, batch_size: int = 500) -> int:
+    """Apply queued index updates in batches; returns how many articles were rewritten.
+
+    Safe to run in several processes at once: Whoosh's lock serialises the writers, rewriting
+    an article is idempotent, and a row is deleted only after the index commit that covered it.
+    """
+    applied = 0
+    while True:
+        rows = list(IndexOutbox.objects.order_by("id").values_list("id", "article_id")[:batch_size])
+        if not rows:
+            return applied
+        with writer() as w:
+            write_articles(w, (article_id for _, article_id in rows))
+        IndexOutbox.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
+        applied += len({article_id for _, article_id in rows})
+
+
+def pending_count() -> int:
+    return IndexOutbox.objects.count()
+
+
+def update_articles(article_ids: Iterable[int]) -> int:
+    """Queue and apply at once: for callers outside a larger transaction (admin actions, commands)."""
+    with transaction.atomic():
+        queue_articles(article_ids)
+    return apply_pending()
+
+
+def rebuild(*, batch_size: int = 500) -> int:
+    """Build a fresh index from the database aside, then swap it in atomically.
+
+    Search keeps serving the old generation until the swap. Articles changed while the build ran
+    are re-queued afterwards, so nothing written meanwhile is lost.
+    """
+    started = time.time()
+    new_path = _create_generation_dir()
+    ix = whoosh_index.open_dir(str(new_path))
+    article_ids = list(Article.objects.order_by("id").values_list("id", flat=True))
+    written = 0
+    with writer(ix) as w:
+        for start in range(0, len(article_ids), batch_size):
+            written += write_articles(w, article_ids[start : start + batch_size])
+    old_path = current_path() if (index_root() / _CURRENT).exists() else None
+    _point_current_at(new_path)
+    if old_path and old_path != new_path:
+        shutil.rmtree(old_path, ignore_errors=True)
+    changed = Article.objects.filter(ingested_at__gte=datetime.fromtimestamp(started, tz=UTC)).values_list("id", flat=True)
+    with transaction.atomic():
+        queue_articles(changed)
+    apply_pending()
+    return written
+
+
+def document_count() -> int:
+    with open_index().searcher() as s:
+        return int(s.doc_count())

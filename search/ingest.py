@@ -1,0 +1,303 @@
+"""Ingest: read article files, split and classify paragraphs, store them, queue the index update.
+
+One article is one transaction. A file that cannot be read is reported and skipped; the
+others still go in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.db import transaction
+
+from search import extract, index
+from search.models import Article, Paragraph, Source
+
+TEXT_SUFFIXES = (".txt",)
+JSON_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".json.gz", ".ndjson")
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + JSON_SUFFIXES
+
+# Accepted JSON field names, first match wins (AllSides uses content_original, date_iso, authors).
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "headline"),
+    "url": ("url", "link", "source_url_full"),
+    "source": ("source", "source_name", "publisher", "outlet", "site_name"),
+    "published": ("published", "date_iso", "date", "published_at", "pubdate", "datePublished"),
+    "byline": ("byline", "authors", "author"),
+    "text": ("text", "content_original", "content", "body", "article"),
+}
+
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
+MAX_PARAGRAPH_CHARS = 100_000
+
+
+class IngestError(Exception):
+    """An input that cannot become an article; the message says why."""
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    text: str
+    title: str = ""
+    url: str = ""
+    source: str = ""
+    published: dt.date | None = None
+    byline: str = ""
+    path: str = ""
+    record: int = 0
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Metadata from the command line, used where the input lacks it."""
+
+    source: str = ""
+    published: dt.date | None = None
+    url: str = ""
+    title: str = ""
+
+
+@dataclass
+class Summary:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    paragraphs_kept: int = 0
+    paragraphs_boilerplate: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"articles: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.failed} failed; "
+            f"paragraphs: {self.paragraphs_kept} kept, {self.paragraphs_boilerplate} boilerplate"
+        )
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A date from ISO-like metadata; None when there is none (never today's date)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    match = _ISO_DATE.match(str(value or ""))
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def iter_files(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and _is_supported(p))
+        else:
+            yield path
+
+
+def _is_supported(path: Path) -> bool:
+    return path.name.lower().endswith(SUPPORTED_SUFFIXES)
+
+
+def read_file(path: Path) -> Iterator[ArticleInput | IngestError]:
+    """The articles in one file, and an IngestError in place of each record that is broken.
+
+    Raises IngestError for a file that cannot be read at all.
+    """
+    name = path.name.lower()
+    if name.endswith(JSON_SUFFIXES):
+        yield from _read_json(path)
+    elif name.endswith(TEXT_SUFFIXES):
+        yield ArticleInput(text=_read_text(path), path=str(path), record=1)
+    else:
+        raise IngestError(f"unsupported file type (expected one of {', '.join(SUPPORTED_SUFFIXES)})")
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        data = gzip.decompress(path.read_bytes()) if path.name.lower().endswith(".gz") else path.read_bytes()
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise IngestError(f"cannot read: {exc}") from exc
+    if b"\x00" in data[:8192]:
+        raise IngestError("binary file (NUL bytes), not text")
+    return data
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return _read_bytes(path).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
+def _read_json(path: Path) -> Iterator[ArticleInput | IngestError]:
+    text = _read_text(path)
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise IngestError(f"invalid JSON: {exc}") from exc
+        for number, record in enumerate(records, start=1):
+            yield _article_from_record(record, path=path, number=number)
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield IngestError(f"line {number}: invalid JSON: {exc.msg}")
+            continue
+        yield _article_from_record(record, path=path, number=number)
+
+
+def _pick(record: dict[str, object], name: str) -> object:
+    for key in FIELD_NAMES[name]:
+        value = record.get(key)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value if v)
+    return "" if value is None else str(value).strip()
+
+
+def _article_from_record(record: object, *, path: Path, number: int) -> ArticleInput | IngestError:
+    if not isinstance(record, dict):
+        return IngestError(f"record {number}: expected a JSON object")
+    return ArticleInput(
+        text=_as_text(_pick(record, "text")),
+        title=_as_text(_pick(record, "title")),
+        url=_as_text(_pick(record, "url")),
+        source=_as_text(_pick(record, "source")),
+        published=parse_date(_pick(record, "published")),
+        byline=_as_text(_pick(record, "byline")),
+        path=str(path),
+        record=number,
+    )
+
+
+def with_defaults(article: ArticleInput, defaults: Defaults) -> ArticleInput:
+    return replace(
+        article,
+        source=article.source or defaults.source,
+        published=article.published or defaults.published,
+        url=article.url or defaults.url,
+        title=article.title or defaults.title,
+    )
+
+
+def article_key(article: ArticleInput, first_paragraph: str) -> str:
+    if article.url:
+        return extract.content_hash("url", article.url.strip())
+    return extract.content_hash("text", article.source.casefold(), article.title, first_paragraph)
+
+
+def resolve_source(name: str, url: str) -> Source | None:
+    """One source per outlet: matched by name (case-insensitive), or by the URL's domain when the
+    input names no source. Different names on one domain stay apart until a curator merges them."""
+    domain = _domain(url)
+    name = name.strip()
+    if not name:
+        return Source.objects.filter(domain=domain).first() if domain else None
+    source = Source.objects.filter(name__iexact=name).first()
+    if source is None:
+        domain_taken = bool(domain) and Source.objects.filter(domain=domain).exists()
+        source = Source.objects.create(name=name, domain="" if domain_taken else domain)
+    return source
+
+
+def _domain(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
+
+
+def prepare(article: ArticleInput) -> list[extract.ParagraphDraft]:
+    paragraphs = extract.split_paragraphs(article.text)
+    if not paragraphs:
+        raise IngestError("no text")
+    too_long = next((p for p in paragraphs if len(p) > MAX_PARAGRAPH_CHARS), None)
+    if too_long is not None:
+        raise IngestError(f"a paragraph of {len(too_long):,} characters (limit {MAX_PARAGRAPH_CHARS:,}): not article text")
+    return extract.classify_paragraphs(paragraphs)
+
+
+def store_article(article: ArticleInput) -> tuple[str, Article, list[extract.ParagraphDraft]]:
+    """Insert or update one article in one transaction; returns (outcome, article, paragraphs)."""
+    drafts = prepare(article)
+    key = article_key(article, drafts[0].text)
+    with transaction.atomic():
+        source = resolve_source(article.source, article.url)
+        digest = extract.content_hash(
+            article.title, article.url, source.name if source else "", str(article.published), article.byline, article.text
+        )
+        existing = Article.objects.select_for_update().filter(key=key).first()
+        if existing is not None and existing.content_hash == digest:
+            return "unchanged", existing, drafts
+        stored = existing or Article(key=key)
+        stored.title = article.title[:500]
+        stored.url = article.url[:1000]
+        stored.source = source
+        stored.published = article.published
+        stored.byline = article.byline[:500]
+        stored.raw_text = article.text
+        stored.content_hash = digest
+        stored.save()
+        stored.paragraphs.all().delete()
+        Paragraph.objects.bulk_create(
+            Paragraph(article=stored, position=n, text=d.text, is_boilerplate=d.is_boilerplate, boilerplate_reason=d.boilerplate_reason)
+            for n, d in enumerate(drafts)
+        )
+        index.queue_articles([stored.pk])
+    return ("updated" if existing else "new"), stored, drafts
+
+
+def ingest_paths(paths: list[Path], *, defaults: Defaults = Defaults(), apply_every: int = 200) -> Summary:
+    """Ingest every article under these paths; broken inputs are counted and described, not fatal."""
+    summary = Summary()
+    since_apply = 0
+    for path in iter_files(paths):
+        try:
+            for article in read_file(path):
+                if isinstance(article, IngestError):
+                    _fail(summary, f"{path}: {article}")
+                    continue
+                since_apply += _ingest_one(with_defaults(article, defaults), summary)
+                if since_apply >= apply_every:
+                    index.apply_pending()
+                    since_apply = 0
+        except IngestError as exc:
+            _fail(summary, f"{path}: {exc}")
+    index.apply_pending()
+    return summary
+
+
+def _ingest_one(article: ArticleInput, summary: Summary) -> int:
+    try:
+        outcome, _, drafts = store_article(article)
+    except IngestError as exc:
+        _fail(summary, f"{article.path} record {article.record}: {exc}")
+        return 0
+    setattr(summary, outcome, getattr(summary, outcome) + 1)
+    boilerplate = sum(1 for d in drafts if d.is_boilerplate)
+    summary.paragraphs_boilerplate += boilerplate
+    summary.paragraphs_kept += len(drafts) - boilerplate
+    return 0 if outcome == "unchanged" else 1
+
+
+def _fail(summary: Summary, message: str) -> None:
+    summary.failed += 1
+    summary.errors.append(message)

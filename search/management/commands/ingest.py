@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from search import ingest
+
+
+def _date(value: str) -> object:
+    parsed = ingest.parse_date(value)
+    if parsed is None or len(value.strip()) != 10:
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}")
+    return parsed
+
+
+class Command(BaseCommand):
+    help = "Ingest articles from plain-text and JSON Lines files or folders of them."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", type=Path)
+        parser.add_argument("--source", default="", help="source name for articles that do not carry one")
+        parser.add_argument("--date", type=_date, default=None, help="publication date (YYYY-MM-DD) for undated articles")
+        parser.add_argument("--url", default="", help="URL for an article that lacks one")
+        parser.add_argument("--title", default="", help="title for an article that lacks one")
+
+    def handle(self, *args: object, **options: object) -> None:
+        paths: list[Path] = options["paths"]  # type: ignore[assignment]
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            raise CommandError(f"no such file or folder: {', '.join(missing)}")
+        defaults = ingest.Defaults(
+            source=str(options["source"]),
+            published=options["date"],
+            url=str(options["url"]),
+            title=str(options["title"]),  # type: ignore[arg-type]
+        )
+        summary = ingest.ingest_paths(paths, defaults=defaults)
+        for error in summary.errors:
+            self.stderr.write(f"failed: {error}")
+        self.stdout.write(summary.line())
+        if summary.failed:
+            raise CommandError(f"{summary.failed} input(s) failed; the others were ingested")

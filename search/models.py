@@ -1,0 +1,125 @@
+"""The database is the source of truth; the Whoosh index is derived from these tables."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+
+
+class Source(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    domain = models.CharField(max_length=200, blank=True, db_index=True)
+    # Attribution shown in the page footer while this source's articles are loaded (licence credit).
+    notice = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)[:200] or "source"
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)[:200] or "person"
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Alias(models.Model):
+    """Another name under which a person is mentioned ("Bibi" for Benjamin Netanyahu)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "aliases"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Article(models.Model):
+    # Identity across re-ingests: the URL when there is one, else a hash of source, title and text.
+    key = models.CharField(max_length=64, unique=True)
+    title = models.CharField(max_length=500, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles", null=True, blank=True)
+    published = models.DateField(null=True, blank=True, db_index=True)
+    byline = models.CharField(max_length=500, blank=True)
+    raw_text = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    ingested_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published", "id"]
+
+    def __str__(self) -> str:
+        return self.title or f"Article {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("search:article", args=[self.pk])
+
+
+class Paragraph(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="paragraphs")
+    position = models.PositiveIntegerField()
+    text = models.TextField()
+    is_boilerplate = models.BooleanField(default=False, db_index=True)
+    boilerplate_reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [models.UniqueConstraint(fields=["article", "position"], name="unique_paragraph_position")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}:{self.position} {self.text[:60]}"
+
+
+class Mention(models.Model):
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="mentions")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="mentions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["paragraph", "start"]
+
+    def __str__(self) -> str:
+        return f"{self.text} → {self.person}"
+
+
+class IndexOutbox(models.Model):
+    """An article whose paragraphs must be (re)written to the index or removed from it.
+
+    Written in the same transaction as the change itself, applied after commit by whichever
+    process gets Whoosh's writer lock; a crash leaves the row behind for the next writer.
+    """
+
+    article_id = models.BigIntegerField(db_index=True)
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "pending index update"
+
+    def __str__(self) -> str:
+        return f"article {self.article_id}"

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from search import index, ingest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seed" / "000_1a46649c8a389a99.txt"
+DEMO = ROOT / "data" / "demo" / "wikinews.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def index_dir(tmp_path: Path, settings: object) -> Path:
+    """A fresh index per test, so tests never share state through the index."""
+    path = tmp_path / "index"
+    settings.SEARCH_INDEX_DIR = path  # type: ignore[attr-defined]
+    return path
+
+
+@pytest.fixture
+def store() -> Callable[..., ingest.ArticleInput]:
+    """Store an article through the real ingest path and apply its index update."""
+    counter = itertools.count(1)
+
+    def _store(text: str, **fields: object) -> ingest.ArticleInput:
+        fields.setdefault("url", f"https://example.org/{next(counter)}")
+        article = ingest.ArticleInput(text=text, **fields)  # type: ignore[arg-type]
+        ingest.store_article(article)
+        index.apply_pending()
+        return article
+
+    return _store
+
+
+@pytest.fixture
+def seed_article(db: None) -> None:
+    ingest.ingest_paths([SEED], defaults=ingest.Defaults(source="The Times of Israel", published=dt.date(2023, 6, 27)))
+
+
+def demo_lines(count: int) -> list[str]:
+    with DEMO.open(encoding="utf-8") as handle:
+        return [line for line, _ in zip(handle, range(count), strict=False)]
+
+
+@pytest.fixture
+def demo_subset(db: None, tmp_path: Path) -> Path:
+    """The first 40 demo articles, ingested."""
+    path = tmp_path / "demo.jsonl"
+    path.write_text("".join(demo_lines(40)), encoding="utf-8")
+    ingest.ingest_paths([path])
+    return path
+
+
+def jsonl(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+
+from search import extract
+from tests.conftest import SEED
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One.\nTwo.\n", ["One.", "Two."]),
+        ("One\nstill one.\n\nTwo.", ["One still one.", "Two."]),
+        ("  spaced \t out  \r\n\r\nnext\u00a0para ", ["spaced out", "next para"]),
+        ("\n\n\n", []),
+    ],
+)
+def test_split_paragraphs_lines_or_blocks(text: str, expected: list[str]) -> None:
+    assert extract.split_paragraphs(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "reason"),
+    [
+        ("Advertisement", "advertisement"),
+        ("ADVERTISEMENT", "advertisement"),
+        ("© 2023 The Associated Press. All rights reserved.", "copyright"),
+        ("Copyright 2019 Reuters. All rights reserved.", "copyright"),
+        ("This material may not be published, broadcast, rewritten, or redistributed.", "copyright"),
+        ("Sign up for our daily newsletter to get the news first.", "newsletter prompt"),
+        ("Follow us on Twitter", "follow-us prompt"),
+        ("Share this article", "share buttons"),
+        ("Already a member? Sign in to stop seeing this", "reader appeal"),
+        ("Join our Community", "reader appeal"),
+        ("By Jane Smith", "byline"),
+        # Ordinary reporting that merely mentions these words is not boilerplate.
+        ("The company's advertisement revenue fell by a third, its newsletter said.", ""),
+        ("He became a member of the Imus family, his friends said, and stayed for years after the ranch closed. " * 2, ""),
+        ("Lukashenko earlier confirmed Prigozhin will be in Belarus on Tuesday.", ""),
+    ],
+)
+def test_boilerplate_reason(paragraph: str, reason: str) -> None:
+    assert extract.boilerplate_reason(paragraph) == reason
+
+
+def test_classify_seed_keeps_six_article_paragraphs_and_sets_the_appeal_aside() -> None:
+    drafts = extract.classify_paragraphs(extract.split_paragraphs(SEED.read_text(encoding="utf-8")))
+    kept = [d.text for d in drafts if not d.is_boilerplate]
+    assert len(kept) == 6
+    assert kept[0].startswith("Belarus strongman Alexander Lukashenko says")
+    assert kept[-1].startswith("Kremlin critics have accused Putin")
+    aside = [d for d in drafts if d.is_boilerplate]
+    assert aside[0].text == "It's not (only) about you."
+    assert aside[-1].text == "Already a member? Sign in to stop seeing this"
+    assert len(drafts) == 22
+    assert all(d.boilerplate_reason for d in aside)
+
+
+def test_appeal_tail_needs_a_dense_tail() -> None:
+    paragraphs = [f"Story paragraph number {i} about the budget." for i in range(10)]
+    paragraphs[3] = "Officials urged residents to consider donating blood this week."
+    drafts = extract.classify_paragraphs(paragraphs)
+    assert [d.boilerplate_reason for d in drafts].count("reader appeal") == 1

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from search import index, query
+from search.models import Article, IndexOutbox, Paragraph
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_document_per_kept_paragraph(seed_article: None, demo_subset: Path) -> None:
+    assert index.document_count() == Paragraph.objects.filter(is_boilerplate=False).count()
+
+
+def test_apply_pending_is_idempotent(seed_article: None) -> None:
+    article = Article.objects.get()
+    index.queue_articles([article.pk])
+    index.queue_articles([article.pk])
+    assert index.apply_pending() == 1
+    assert index.document_count() == 6
+    assert index.apply_pending() == 0
+
+
+def test_deleted_article_leaves_the_index_through_the_outbox(seed_article: None) -> None:
+    article = Article.objects.get()
+    article_id = article.pk
+    article.delete()
+    index.update_articles([article_id])
+    assert index.document_count() == 0
+    assert not IndexOutbox.objects.exists()
+
+
+def test_rebuild_swaps_in_a_complete_new_generation(seed_article: None, demo_subset: Path, index_dir: Path) -> None:
+    before = index.current_path()
+    assert query.search(query.SearchParams(q="Lukashenko")).total_paragraphs == 4
+    written = index.rebuild()
+    assert written == Paragraph.objects.filter(is_boilerplate=False).count()
+    assert index.current_path() != before
+    assert not before.exists()
+    assert query.search(query.SearchParams(q="Lukashenko")).total_paragraphs == 4
+
+
+def test_boilerplate_is_never_indexed(store: Callable[..., object]) -> None:
+    store("The harbour reopened on Monday after repairs.\n\nAdvertisement\n\nShips queued outside.")
+    assert index.document_count() == 2
+    assert query.search(query.SearchParams(q="advertisement")).total_paragraphs == 0

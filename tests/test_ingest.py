@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+from pathlib import Path
+
+import pytest
+
+from search import index, ingest
+from search.models import Article, IndexOutbox, Paragraph, Source
+from tests.conftest import SEED, demo_lines, jsonl
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_ingest_yields_six_paragraphs_source_and_date(seed_article: None) -> None:
+    article = Article.objects.get()
+    assert article.source.name == "The Times of Israel"
+    assert article.published == dt.date(2023, 6, 27)
+    assert article.title == ""  # the first line is a paragraph, not a title
+    kept = list(article.paragraphs.filter(is_boilerplate=False).values_list("text", flat=True))
+    assert len(kept) == 6
+    assert article.paragraphs.filter(is_boilerplate=True).count() == 16
+    assert index.document_count() == 6
+    assert not IndexOutbox.objects.exists()
+
+
+def test_seed_without_date_is_undated_never_today() -> None:
+    ingest.ingest_paths([SEED], defaults=ingest.Defaults(source="The Times of Israel"))
+    assert Article.objects.get().published is None
+
+
+def test_reingest_is_idempotent(seed_article: None) -> None:
+    before = list(Paragraph.objects.values_list("id", "text"))
+    summary = ingest.ingest_paths([SEED], defaults=ingest.Defaults(source="The Times of Israel", published=dt.date(2023, 6, 27)))
+    assert (summary.new, summary.updated, summary.unchanged) == (0, 0, 1)
+    assert list(Paragraph.objects.values_list("id", "text")) == before
+    assert Article.objects.count() == 1
+    assert index.document_count() == 6
+
+
+def test_changed_article_is_updated_in_place(tmp_path: Path) -> None:
+    record = {"title": "T", "url": "https://example.org/a", "source": "Example", "published": "2020-01-02", "text": "First.\n\nSecond."}
+    path = jsonl(tmp_path / "a.jsonl", [record])
+    ingest.ingest_paths([path])
+    article_id = Article.objects.get().pk
+    jsonl(path, [{**record, "text": "First.\n\nSecond, corrected.\n\nThird."}])
+    summary = ingest.ingest_paths([path])
+    assert summary.updated == 1
+    article = Article.objects.get()
+    assert article.pk == article_id
+    assert list(article.paragraphs.values_list("text", flat=True)) == ["First.", "Second, corrected.", "Third."]
+    assert index.document_count() == 3
+
+
+def test_demo_jsonl_records_keep_metadata(tmp_path: Path) -> None:
+    path = tmp_path / "demo.jsonl"
+    path.write_text("".join(demo_lines(5)), encoding="utf-8")
+    summary = ingest.ingest_paths([path])
+    assert summary.new == 5 and summary.failed == 0
+    first = Article.objects.order_by("id").first()
+    assert first.title == "Hundreds dead in Hajj stampede"
+    assert first.published == dt.date(2006, 1, 12)
+    assert first.source.name == "Wikinews"
+    assert first.url.startswith("https://en.wikinews.org/wiki/")
+
+
+def test_allsides_field_names_are_mapped(tmp_path: Path) -> None:
+    record = {
+        "source": "Washington Times",
+        "source_url": "www.washingtontimes.com",
+        "date": "May 16, 2014",
+        "date_iso": "2014-05-16",
+        "authors": "Muneeza Naqvi",
+        "title": "Modi to be prime minister",
+        "url": "http://www.washingtontimes.com/news/2014/may/16/modi/",
+        "content_original": "NEW DELHI (AP) — Opposition leader Narendra Modi will be prime minister.\n\nMore text.",
+    }
+    path = tmp_path / "allsides.jsonl.gz"
+    path.write_bytes(gzip.compress(jsonl(tmp_path / "x.jsonl", [record]).read_bytes()))
+    ingest.ingest_paths([path])
+    article = Article.objects.get()
+    assert (article.source.name, article.published, article.byline) == ("Washington Times", dt.date(2014, 5, 16), "Muneeza Naqvi")
+    assert article.source.domain == "washingtontimes.com"
+
+
+def test_sources_are_matched_case_insensitively_and_by_domain(tmp_path: Path) -> None:
+    jsonl(
+        tmp_path / "s.jsonl",
+        [
+            {"source": "Example News", "url": "https://www.example.com/1", "text": "One."},
+            {"source": "example news", "url": "https://example.com/2", "text": "Two."},
+            {"url": "https://example.com/3", "text": "Three."},
+        ],
+    )
+    ingest.ingest_paths([tmp_path / "s.jsonl"])
+    assert list(Source.objects.values_list("name", flat=True)) == ["Example News"]
+    assert Article.objects.filter(source__name="Example News").count() == 3
+
+
+def test_broken_inputs_are_reported_and_the_others_go_in(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("A good paragraph about the harbour.\nAnother one.", encoding="utf-8")
+    (folder / "latin1.txt").write_bytes("Caf\xe9 society".encode("latin-1"))
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02binary")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    (folder / "truncated.jsonl").write_text('{"url": "https://e.org/1", "text": "Fine."}\n{"url": "https://e.org/2", "te', encoding="utf-8")
+    (folder / "huge.txt").write_text("word " * 30_000, encoding="utf-8")
+    (folder / "bad.jsonl.gz").write_bytes(gzip.compress(b'{"text": "x"}\n')[:-8])
+    summary = ingest.ingest_paths([folder])
+    assert summary.new == 2  # good.txt and the first record of truncated.jsonl
+    assert summary.failed == 6
+    messages = "\n".join(summary.errors)
+    for expected in (
+        "latin1.txt",
+        "not UTF-8",
+        "binary",
+        "empty.txt record 1: no text",
+        "line 2: invalid JSON",
+        "huge.txt",
+        "bad.jsonl.gz",
+    ):
+        assert expected in messages
+    assert Paragraph.objects.count() == 3
+    assert index.document_count() == 3
+
+
+def test_failed_article_leaves_nothing_half_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(article_ids: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(index, "queue_articles", explode)
+    with pytest.raises(RuntimeError):
+        ingest.store_article(ingest.ArticleInput(text="One.\n\nTwo.", url="https://e.org/x"))
+    assert not Article.objects.exists() and not Paragraph.objects.exists()

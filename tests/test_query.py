@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.http import QueryDict
+
+from search import query
+from search.models import Mention, Paragraph, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def params(qs: str) -> query.SearchParams:
+    return query.SearchParams.from_querydict(QueryDict(qs))
+
+
+def test_params_from_querydict_drop_malformed_with_notices() -> None:
+    p = params("q=%20budget%20%20cuts&person=a&person=a&from=2019-13&to=2020&sort=sideways&page=zero&bogus=1")
+    assert (p.q, p.persons, p.date_from, p.date_to, p.sort, p.page) == ("budget cuts", ("a",), "", "2020", "", 1)
+    assert len(p.notices) == 3
+
+
+def test_querystring_round_trips_and_drops_page() -> None:
+    p = params("q=a+b&person=x&source=y&from=2019&to=2019-06&sort=newest&page=3")
+    assert p.querystring() == "?q=a+b&person=x&source=y&from=2019&to=2019-06&sort=newest"
+    assert params(p.querystring(page=2)[1:]) == query.SearchParams(
+        q="a b", persons=("x",), sources=("y",), date_from="2019", date_to="2019-06", sort="newest", page=2
+    )
+
+
+def test_search_highlights_stemmed_matches(seed_article: None) -> None:
+    page = query.search(params("q=Lukashenko"))
+    assert (page.total_paragraphs, page.total_articles) == (4, 1)
+    assert all("<mark" in hit.snippet for hit in page.hits)
+    assert page.hits[0].source == "The Times of Israel"
+    assert query.search(params("q=confirms")).total_paragraphs == 1  # stemmed: "confirmed"
+
+
+def test_boilerplate_never_matches(seed_article: None) -> None:
+    assert query.search(params("q=Horovitz")).total_paragraphs == 0
+    assert query.search(params("q=Netflix")).total_paragraphs == 0
+
+
+def test_snippets_escape_html(store: Callable[..., object]) -> None:
+    store('Officials said <script>alert(1)</script> and <img src=x onerror="alert(2)"> the budget rose.')
+    hit = query.search(params("q=script")).hits[0]
+    assert "<script>" not in hit.snippet and "<img" not in hit.snippet
+    assert "&lt;<mark" in hit.snippet
+    browse_hit = query.search(params("")).hits[0]
+    assert "<script>" not in browse_hit.snippet
+
+
+def test_phrases_and_exclusions(store: Callable[..., object]) -> None:
+    store("Climate change is accelerating.\n\nThe climate of change at the ministry.\n\nChange the climate policy now.")
+    assert query.search(params('q="climate change"')).total_paragraphs == 1
+    assert query.search(params("q=climate -ministry")).total_paragraphs == 2
+    assert query.search(params("q=climate OR ministry")).total_paragraphs == 3
+
+
+def test_accents_are_folded(store: Callable[..., object]) -> None:
+    store("Le café de Flore reopened.")
+    assert query.search(params("q=cafe")).total_paragraphs == 1
+
+
+def test_browse_mode_lists_everything_newest_first(store: Callable[..., object]) -> None:
+    store("Old story.", published=dt.date(2001, 1, 1))
+    store("New story.", published=dt.date(2021, 1, 1))
+    store("No date story.")
+    page = query.search(params(""))
+    assert page.total_paragraphs == 3
+    assert [h.published for h in page.hits] == ["2021-01-01", "2001-01-01", ""]
+    assert [h.published for h in query.search(params("sort=oldest")).hits][:2] == ["", "2001-01-01"]
+
+
+def test_source_and_date_facets_are_multi_select(store: Callable[..., object]) -> None:
+    store("Rain in the north.", source="Alpha", published=dt.date(2019, 5, 1))
+    store("Rain in the south.", source="Beta", published=dt.date(2020, 5, 1))
+    store("Rain in the east.", source="Beta", published=dt.date(2020, 6, 1))
+    store("Rain, undated.", source="Gamma")
+    page = query.search(params("q=rain&source=beta"))
+    assert page.total_paragraphs == 2
+    source = page.facet_map["source"]
+    # The source facet ignores its own filter, so other sources stay visible with their counts.
+    assert [(v.value, v.count, v.selected) for v in source.values] == [("beta", 2, True), ("alpha", 1, False), ("gamma", 1, False)]
+    assert source.values[0].toggle_url == "?q=rain"
+    assert source.values[1].toggle_url == "?q=rain&source=beta&source=alpha"
+    dates = page.facet_map["date"]
+    assert [(v.value, v.count) for v in dates.values] == [("2020-05", 1), ("2020-06", 1)]
+    assert query.search(params("q=rain&source=beta&source=alpha")).total_paragraphs == 3
+
+
+def test_date_histogram_drills_down_and_counts_undated(store: Callable[..., object]) -> None:
+    for day in (dt.date(2016, 1, 5), dt.date(2019, 3, 1), dt.date(2019, 3, 9), dt.date(2019, 7, 1), None):
+        store("Floods again.", published=day)
+    years = query.search(params("q=floods")).facet_map["date"]
+    assert years.granularity == "year"
+    assert [(v.value, v.count) for v in years.values] == [("2016", 1), ("2019", 3), ("undated", 1)]
+    months = query.search(params("q=floods&from=2019&to=2019")).facet_map["date"]
+    assert (months.granularity, [(v.value, v.count) for v in months.values]) == ("month", [("2019-03", 2), ("2019-07", 1)])
+    days = query.search(params("q=floods&from=2019-03&to=2019-03")).facet_map["date"]
+    assert [(v.value, v.count) for v in days.values] == [("2019-03-01", 1), ("2019-03-09", 1)]
+    assert query.search(params("q=floods&undated=1")).total_paragraphs == 1
+
+
+def test_person_filter_and_counts(store: Callable[..., object]) -> None:
+    store("Ann Lee met Bob Ray.\n\nAnn Lee spoke.\n\nNobody else.", source="S")
+    ann, bob = Person.objects.create(name="Ann Lee"), Person.objects.create(name="Bob Ray")
+    first, second, _ = Paragraph.objects.order_by("position")
+    Mention.objects.bulk_create(
+        [
+            Mention(paragraph=first, person=ann, start=0, end=7, text="Ann Lee"),
+            Mention(paragraph=first, person=bob, start=12, end=19, text="Bob Ray"),
+        ]
+        + [Mention(paragraph=second, person=ann, start=0, end=7, text="Ann Lee")]
+    )
+    from search import index
+
+    index.update_articles([first.article_id])
+    page = query.search(params(""))
+    assert [(v.label, v.count) for v in page.facet_map["person"].values] == [("Ann Lee", 2), ("Bob Ray", 1)]
+    filtered = query.search(params("person=bob-ray"))
+    assert filtered.total_paragraphs == 1
+    assert [(v.label, v.count, v.selected) for v in filtered.facet_map["person"].values] == [("Ann Lee", 2, False), ("Bob Ray", 1, True)]
+    both = query.search(params("person=bob-ray&person=ann-lee"))
+    assert both.total_paragraphs == 2
+    assert [c.label for c in both.chips] == ["Bob Ray", "Ann Lee"]
+
+
+def test_facet_counts_equal_a_brute_force_count(demo_subset: Path) -> None:
+    rng = random.Random(7)
+    words = ["the", "said", "president", "government", "people", "police", "water", "election"]
+    for _ in range(6):
+        word = rng.choice(words)
+        page = query.search(params(f"q={word}"))
+        for value in page.facet_map["date"].values:
+            narrowed = query.search(params(f"q={word}&from={value.value}&to={value.value}"))
+            assert narrowed.total_paragraphs == value.count
+        expected_years: dict[str, int] = {}
+        docs = {h.paragraph_id for h in query.search(params(f"q={word}"), page_size=10_000).hits}
+        for published in Paragraph.objects.filter(id__in=docs).values_list("article__published", flat=True):
+            key = str(published.year) if published else "undated"
+            expected_years[key] = expected_years.get(key, 0) + 1
+        if page.facet_map["date"].granularity == "year":
+            assert {v.value: v.count for v in page.facet_map["date"].values} == expected_years
+
+
+def test_paging(store: Callable[..., object]) -> None:
+    store("\n\n".join(f"Paragraph {i} about rivers." for i in range(45)))
+    first = query.search(params("q=rivers"), page_size=20)
+    assert (first.page_count, len(first.hits), first.next_url) == (3, 20, "?q=rivers&page=2")
+    third = query.search(params("q=rivers&page=3"), page_size=20)
+    assert len(third.hits) == 5 and third.previous_url == "?q=rivers&page=2"
+    seen = {h.paragraph_id for p in (1, 2, 3) for h in query.search(params(f"q=rivers&page={p}"), page_size=20).hits}
+    assert len(seen) == 45
+    assert query.search(params("q=rivers&page=9"), page_size=20).hits == ()
+
+
+def test_unknown_facet_values_give_notices(store: Callable[..., object]) -> None:
+    store("Anything at all.")
+    page = query.search(params("person=nobody&source=nowhere"))
+    assert page.total_paragraphs == 1
+    assert sorted(page.notices) == ["Unknown person “nobody” ignored.", "Unknown source “nowhere” ignored."]
