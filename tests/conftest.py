@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,9 +12,15 @@ import pytest
 from search import index, ingest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# The shared research data sits beside the checkout (../shared), in CI as on a developer's machine.
+SHARED = Path(os.environ.get("NEWSAPP_SHARED_DIR", ROOT.parent / "shared"))
 SEED = SHARED / "seed" / "000_1a46649c8a389a99.txt"
 DEMO = ROOT / "data" / "demo" / "wikinews.jsonl"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not SEED.exists():
+        raise pytest.UsageError(f"The shared data is missing: {SEED} (set NEWSAPP_SHARED_DIR to the shared/ folder).")
 
 
 @pytest.fixture(autouse=True)
