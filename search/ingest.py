@@ -10,15 +10,17 @@ import datetime as dt
 import gzip
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.db.models import Count
+from django.utils.text import slugify
 
 from search import extract, index
-from search.models import Article, Paragraph, Source
+from search.models import Alias, Article, Mention, Paragraph, Person, Source
 
 TEXT_SUFFIXES = (".txt",)
 JSON_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".json.gz", ".ndjson")
@@ -72,12 +74,13 @@ class Summary:
     failed: int = 0
     paragraphs_kept: int = 0
     paragraphs_boilerplate: int = 0
+    persons_new: int = 0
     errors: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (
             f"articles: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.failed} failed; "
-            f"paragraphs: {self.paragraphs_kept} kept, {self.paragraphs_boilerplate} boilerplate"
+            f"paragraphs: {self.paragraphs_kept} kept, {self.paragraphs_boilerplate} boilerplate; persons: {self.persons_new} new"
         )
 
 
@@ -216,7 +219,7 @@ def resolve_source(name: str, url: str) -> Source | None:
     source = Source.objects.filter(name__iexact=name).first()
     if source is None:
         domain_taken = bool(domain) and Source.objects.filter(domain=domain).exists()
-        source = Source.objects.create(name=name, domain="" if domain_taken else domain)
+        source = Source.objects.create(name=name, slug=unique_slug(Source, name), domain="" if domain_taken else domain)
     return source
 
 
@@ -225,29 +228,79 @@ def _domain(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def prepare(article: ArticleInput) -> list[extract.ParagraphDraft]:
+@dataclass(frozen=True)
+class PreparedArticle:
+    """An article split, classified and with its person mentions found: everything but the database."""
+
+    article: ArticleInput
+    paragraphs: list[extract.ParagraphDraft]
+    mentions: list[extract.MentionDraft]  # ``paragraph`` indexes ``paragraphs``
+
+    @property
+    def key(self) -> str:
+        return article_key(self.article, self.paragraphs[0].text)
+
+
+def prepare(article: ArticleInput) -> PreparedArticle:
     paragraphs = extract.split_paragraphs(article.text)
     if not paragraphs:
         raise IngestError("no text")
     too_long = next((p for p in paragraphs if len(p) > MAX_PARAGRAPH_CHARS), None)
     if too_long is not None:
         raise IngestError(f"a paragraph of {len(too_long):,} characters (limit {MAX_PARAGRAPH_CHARS:,}): not article text")
-    return extract.classify_paragraphs(paragraphs)
+    drafts = extract.classify_paragraphs(paragraphs)
+    # Persons only from kept paragraphs: a name in a reader appeal is not a person of the article.
+    kept = [n for n, d in enumerate(drafts) if not d.is_boilerplate]
+    mentions = [replace(m, paragraph=kept[m.paragraph]) for m in extract.find_persons([drafts[n].text for n in kept])]
+    return PreparedArticle(article=article, paragraphs=drafts, mentions=mentions)
 
 
-def store_article(article: ArticleInput) -> tuple[str, Article, list[extract.ParagraphDraft]]:
-    """Insert or update one article in one transaction; returns (outcome, article, paragraphs)."""
-    drafts = prepare(article)
-    key = article_key(article, drafts[0].text)
+def known_person(name: str) -> Person | None:
+    """The curated person a name refers to: an alias wins, then the canonical name, then a unique surname."""
+    alias = Alias.objects.filter(name__iexact=name).select_related("person").first()
+    if alias:
+        return alias.person
+    person = Person.objects.filter(name__iexact=name).first()
+    if person or " " in name:
+        return person
+    # A surname alone, with no full name in its article: the best-known person of that surname.
+    return Person.objects.filter(name__iendswith=f" {name}").annotate(n=Count("mentions")).order_by("-n", "id").first()
+
+
+def resolve_people(names: Iterable[str]) -> tuple[dict[str, Person], int]:
+    """Canonical Person rows for these names, creating the new ones; returns (map, how many are new)."""
+    people: dict[str, Person] = {}
+    created = 0
+    for name in dict.fromkeys(names):
+        person = known_person(name)
+        if person is None:
+            person = Person.objects.create(name=name[:200], slug=unique_slug(Person, name))
+            created += 1
+        people[name] = person
+    return people, created
+
+
+def unique_slug(model: type[Person] | type[Source], name: str) -> str:
+    base = slugify(name)[:180] or model.__name__.lower()
+    slug, number = base, 1
+    while model.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def store_article(article: ArticleInput) -> tuple[str, Article, PreparedArticle, int]:
+    """Insert or update one article in one transaction; returns (outcome, article, prepared, persons created)."""
+    prepared = prepare(article)
     with transaction.atomic():
         source = resolve_source(article.source, article.url)
         digest = extract.content_hash(
             article.title, article.url, source.name if source else "", str(article.published), article.byline, article.text
         )
-        existing = Article.objects.select_for_update().filter(key=key).first()
+        existing = Article.objects.select_for_update().filter(key=prepared.key).first()
         if existing is not None and existing.content_hash == digest:
-            return "unchanged", existing, drafts
-        stored = existing or Article(key=key)
+            return "unchanged", existing, prepared, 0
+        stored = existing or Article(key=prepared.key)
         stored.title = article.title[:500]
         stored.url = article.url[:1000]
         stored.source = source
@@ -256,45 +309,123 @@ def store_article(article: ArticleInput) -> tuple[str, Article, list[extract.Par
         stored.raw_text = article.text
         stored.content_hash = digest
         stored.save()
-        stored.paragraphs.all().delete()
-        Paragraph.objects.bulk_create(
-            Paragraph(article=stored, position=n, text=d.text, is_boilerplate=d.is_boilerplate, boilerplate_reason=d.boilerplate_reason)
-            for n, d in enumerate(drafts)
-        )
+        created = _replace_paragraphs(stored, prepared)
         index.queue_articles([stored.pk])
-    return ("updated" if existing else "new"), stored, drafts
+    return ("updated" if existing else "new"), stored, prepared, created
+
+
+def _replace_paragraphs(article: Article, prepared: PreparedArticle) -> int:
+    article.paragraphs.all().delete()
+    rows = Paragraph.objects.bulk_create(
+        Paragraph(article=article, position=n, text=d.text, is_boilerplate=d.is_boilerplate, boilerplate_reason=d.boilerplate_reason)
+        for n, d in enumerate(prepared.paragraphs)
+    )
+    people, created = resolve_people(m.name for m in prepared.mentions)
+    Mention.objects.bulk_create(
+        Mention(paragraph=rows[m.paragraph], person=people[m.name], start=m.start, end=m.end, text=m.text[:200]) for m in prepared.mentions
+    )
+    return created
+
+
+def preview(prepared: PreparedArticle) -> dict[str, object]:
+    """What ingest would store for this article, as plain JSON-ready data; reads, never writes."""
+    article = prepared.article
+    canonical = {m.name: (known_person(m.name) or Person(name=m.name)).name for m in prepared.mentions}
+    by_paragraph: dict[int, list[extract.MentionDraft]] = {}
+    for mention in prepared.mentions:
+        by_paragraph.setdefault(mention.paragraph, []).append(mention)
+    source = resolve_source_name(article.source, article.url)
+    return {
+        "path": article.path,
+        "record": article.record,
+        "title": article.title,
+        "url": article.url,
+        "source": source,
+        "published": article.published.isoformat() if article.published else None,
+        "paragraphs": [
+            {
+                "text": d.text,
+                "boilerplate": d.is_boilerplate,
+                "reason": d.boilerplate_reason,
+                "mentions": [
+                    {"start": m.start, "end": m.end, "text": m.text, "person": canonical[m.name]} for m in by_paragraph.get(n, [])
+                ],
+            }
+            for n, d in enumerate(prepared.paragraphs)
+        ],
+        "persons": list(dict.fromkeys(canonical[m.name] for m in prepared.mentions)),
+    }
+
+
+def resolve_source_name(name: str, url: str) -> str | None:
+    """The source name an article would get, without creating anything."""
+    if name.strip():
+        existing = Source.objects.filter(name__iexact=name.strip()).first()
+        return existing.name if existing else name.strip()
+    domain = _domain(url)
+    existing = Source.objects.filter(domain=domain).first() if domain else None
+    return existing.name if existing else None
+
+
+def preview_paths(
+    paths: list[Path], *, defaults: Defaults = Defaults(), emit: Callable[[dict[str, object]], None] | None = None
+) -> Summary:
+    """Prepare every article as ingest would and hand its preview to ``emit``; stores nothing."""
+    summary = Summary()
+    for article in _articles(paths, defaults, summary):
+        try:
+            prepared = prepare(article)
+        except IngestError as exc:
+            _fail(summary, f"{article.path} record {article.record}: {exc}")
+            continue
+        summary.new += 1
+        _count_paragraphs(summary, prepared)
+        if emit is not None:
+            emit(preview(prepared))
+    return summary
+
+
+def _articles(paths: list[Path], defaults: Defaults, summary: Summary) -> Iterator[ArticleInput]:
+    """Every readable article under these paths; unreadable files and records are counted as failed."""
+    for path in iter_files(paths):
+        try:
+            for article in read_file(path):
+                if isinstance(article, IngestError):
+                    _fail(summary, f"{path}: {article}")
+                else:
+                    yield with_defaults(article, defaults)
+        except IngestError as exc:
+            _fail(summary, f"{path}: {exc}")
+
+
+def _count_paragraphs(summary: Summary, prepared: PreparedArticle) -> None:
+    boilerplate = sum(1 for d in prepared.paragraphs if d.is_boilerplate)
+    summary.paragraphs_boilerplate += boilerplate
+    summary.paragraphs_kept += len(prepared.paragraphs) - boilerplate
 
 
 def ingest_paths(paths: list[Path], *, defaults: Defaults = Defaults(), apply_every: int = 200) -> Summary:
     """Ingest every article under these paths; broken inputs are counted and described, not fatal."""
     summary = Summary()
     since_apply = 0
-    for path in iter_files(paths):
-        try:
-            for article in read_file(path):
-                if isinstance(article, IngestError):
-                    _fail(summary, f"{path}: {article}")
-                    continue
-                since_apply += _ingest_one(with_defaults(article, defaults), summary)
-                if since_apply >= apply_every:
-                    index.apply_pending()
-                    since_apply = 0
-        except IngestError as exc:
-            _fail(summary, f"{path}: {exc}")
+    for article in _articles(paths, defaults, summary):
+        since_apply += _ingest_one(article, summary)
+        if since_apply >= apply_every:
+            index.apply_pending()
+            since_apply = 0
     index.apply_pending()
     return summary
 
 
 def _ingest_one(article: ArticleInput, summary: Summary) -> int:
     try:
-        outcome, _, drafts = store_article(article)
+        outcome, _, prepared, created = store_article(article)
     except IngestError as exc:
         _fail(summary, f"{article.path} record {article.record}: {exc}")
         return 0
     setattr(summary, outcome, getattr(summary, outcome) + 1)
-    boilerplate = sum(1 for d in drafts if d.is_boilerplate)
-    summary.paragraphs_boilerplate += boilerplate
-    summary.paragraphs_kept += len(drafts) - boilerplate
+    _count_paragraphs(summary, prepared)
+    summary.persons_new += created
     return 0 if outcome == "unchanged" else 1
 
 

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from search import index, ingest
-from search.models import Article, IndexOutbox, Paragraph, Source
+from search.models import Alias, Article, IndexOutbox, Mention, Paragraph, Person, Source
 from tests.conftest import SEED, demo_lines, jsonl
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +137,41 @@ def test_failed_article_leaves_nothing_half_written(tmp_path: Path, monkeypatch:
     with pytest.raises(RuntimeError):
         ingest.store_article(ingest.ArticleInput(text="One.\n\nTwo.", url="https://e.org/x"))
     assert not Article.objects.exists() and not Paragraph.objects.exists()
+
+
+def test_seed_persons_resolve_to_full_names(seed_article: None) -> None:
+    assert set(Person.objects.values_list("name", flat=True)) == {
+        "Alexander Lukashenko",
+        "Vladimir Putin",
+        "Yevgeny Prigozhin",
+        "Alexei Navalny",
+    }
+    putin = Mention.objects.filter(person__name="Vladimir Putin")
+    assert set(putin.values_list("text", flat=True)) == {"Vladimir Putin", "Putin"}
+    for mention in Mention.objects.select_related("paragraph"):
+        assert mention.paragraph.text[mention.start : mention.end] == mention.text
+        assert not mention.paragraph.is_boilerplate
+
+
+def test_curated_alias_wins_across_articles(tmp_path: Path) -> None:
+    bibi = Person.objects.create(name="Benjamin Netanyahu", slug="benjamin-netanyahu")
+    Alias.objects.create(person=bibi, name="Bibi Netanyahu")
+    jsonl(
+        tmp_path / "a.jsonl", [{"url": "https://e.org/b", "text": "Prime Minister Bibi Netanyahu's coalition met in Jerusalem on Sunday."}]
+    )
+    ingest.ingest_paths([tmp_path / "a.jsonl"])
+    assert list(Mention.objects.values_list("person__name", "text")) == [("Benjamin Netanyahu", "Bibi Netanyahu")]
+    assert Person.objects.count() == 1
+
+
+def test_dry_run_json_preview_touches_nothing(tmp_path: Path) -> None:
+    out = StringIO()
+    call_command("ingest", str(SEED), "--dry-run", "--json", "--source", "The Times of Israel", stdout=out)
+    preview = json.loads(out.getvalue())
+    assert (preview["path"], preview["record"], preview["source"], preview["published"]) == (str(SEED), 1, "The Times of Israel", None)
+    assert sum(not p["boilerplate"] for p in preview["paragraphs"]) == 6
+    assert preview["persons"] == ["Alexander Lukashenko", "Vladimir Putin", "Yevgeny Prigozhin", "Alexei Navalny"]
+    mention = preview["paragraphs"][1]["mentions"][0]
+    assert mention == {"start": 0, "end": 10, "text": "Lukashenko", "person": "Alexander Lukashenko"}
+    assert not Article.objects.exists() and not Person.objects.exists() and not Source.objects.exists()
+    assert index.document_count() == 0

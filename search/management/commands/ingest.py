@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--date", type=_date, default=None, help="publication date (YYYY-MM-DD) for undated articles")
         parser.add_argument("--url", default="", help="URL for an article that lacks one")
         parser.add_argument("--title", default="", help="title for an article that lacks one")
+        parser.add_argument("--dry-run", action="store_true", help="store nothing; with --json, print what would be stored")
+        parser.add_argument("--json", action="store_true", help="with --dry-run: one JSON object per article on stdout")
 
     def handle(self, *args: object, **options: object) -> None:
         paths: list[Path] = options["paths"]  # type: ignore[assignment]
@@ -36,9 +39,15 @@ class Command(BaseCommand):
             url=str(options["url"]),
             title=str(options["title"]),  # type: ignore[arg-type]
         )
-        summary = ingest.ingest_paths(paths, defaults=defaults)
+        if options["dry_run"]:
+            summary = ingest.preview_paths(paths, defaults=defaults, emit=self._emit if options["json"] else None)
+        else:
+            summary = ingest.ingest_paths(paths, defaults=defaults)
         for error in summary.errors:
             self.stderr.write(f"failed: {error}")
-        self.stdout.write(summary.line())
+        (self.stderr if options["json"] else self.stdout).write(summary.line())
         if summary.failed:
             raise CommandError(f"{summary.failed} input(s) failed; the others were ingested")
+
+    def _emit(self, preview: dict[str, object]) -> None:
+        self.stdout.write(json.dumps(preview, ensure_ascii=False))
