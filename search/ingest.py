@@ -7,9 +7,6 @@ others still go in.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import json
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,39 +18,11 @@ from django.utils.text import slugify
 
 from search import extract, index
 from search.models import Alias, Article, Mention, Paragraph, Person, Source
+from search.readers import ArticleInput, IngestError, Skipped, iter_files, parse_date, read_file
 
-TEXT_SUFFIXES = (".txt",)
-JSON_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".json.gz", ".ndjson")
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES + JSON_SUFFIXES
+__all__ = ["ArticleInput", "Defaults", "IngestError", "Summary", "ingest_paths", "parse_date", "preview_paths", "store_article"]
 
-# Accepted JSON field names, first match wins (AllSides uses content_original, date_iso, authors).
-FIELD_NAMES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "headline"),
-    "url": ("url", "link", "source_url_full"),
-    "source": ("source", "source_name", "publisher", "outlet", "site_name"),
-    "published": ("published", "date_iso", "date", "published_at", "pubdate", "datePublished"),
-    "byline": ("byline", "authors", "author"),
-    "text": ("text", "content_original", "content", "body", "article"),
-}
-
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 MAX_PARAGRAPH_CHARS = 100_000
-
-
-class IngestError(Exception):
-    """An input that cannot become an article; the message says why."""
-
-
-@dataclass(frozen=True)
-class ArticleInput:
-    text: str
-    title: str = ""
-    url: str = ""
-    source: str = ""
-    published: dt.date | None = None
-    byline: str = ""
-    path: str = ""
-    record: int = 0
 
 
 @dataclass(frozen=True)
@@ -71,6 +40,7 @@ class Summary:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0
     failed: int = 0
     paragraphs_kept: int = 0
     paragraphs_boilerplate: int = 0
@@ -79,124 +49,16 @@ class Summary:
 
     def line(self) -> str:
         return (
-            f"articles: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.failed} failed; "
+            f"articles: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.failed} failed"
+            f"{f', {self.skipped} skipped' if self.skipped else ''}; "
             f"paragraphs: {self.paragraphs_kept} kept, {self.paragraphs_boilerplate} boilerplate; persons: {self.persons_new} new"
         )
-
-
-def parse_date(value: object) -> dt.date | None:
-    """A date from ISO-like metadata; None when there is none (never today's date)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    match = _ISO_DATE.match(str(value or ""))
-    if not match:
-        return None
-    try:
-        return dt.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
-
-
-def iter_files(paths: list[Path]) -> Iterator[Path]:
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and _is_supported(p))
-        else:
-            yield path
-
-
-def _is_supported(path: Path) -> bool:
-    return path.name.lower().endswith(SUPPORTED_SUFFIXES)
-
-
-def read_file(path: Path) -> Iterator[ArticleInput | IngestError]:
-    """The articles in one file, and an IngestError in place of each record that is broken.
-
-    Raises IngestError for a file that cannot be read at all.
-    """
-    name = path.name.lower()
-    if name.endswith(JSON_SUFFIXES):
-        yield from _read_json(path)
-    elif name.endswith(TEXT_SUFFIXES):
-        yield ArticleInput(text=_read_text(path), path=str(path), record=1)
-    else:
-        raise IngestError(f"unsupported file type (expected one of {', '.join(SUPPORTED_SUFFIXES)})")
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        data = gzip.decompress(path.read_bytes()) if path.name.lower().endswith(".gz") else path.read_bytes()
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise IngestError(f"cannot read: {exc}") from exc
-    if b"\x00" in data[:8192]:
-        raise IngestError("binary file (NUL bytes), not text")
-    return data
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return _read_bytes(path).decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-
-
-def _read_json(path: Path) -> Iterator[ArticleInput | IngestError]:
-    text = _read_text(path)
-    stripped = text.lstrip()
-    if stripped.startswith("["):
-        try:
-            records = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise IngestError(f"invalid JSON: {exc}") from exc
-        for number, record in enumerate(records, start=1):
-            yield _article_from_record(record, path=path, number=number)
-        return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield IngestError(f"line {number}: invalid JSON: {exc.msg}")
-            continue
-        yield _article_from_record(record, path=path, number=number)
-
-
-def _pick(record: dict[str, object], name: str) -> object:
-    for key in FIELD_NAMES[name]:
-        value = record.get(key)
-        if value not in (None, ""):
-            return value
-    return None
-
-
-def _as_text(value: object) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value if v)
-    return "" if value is None else str(value).strip()
-
-
-def _article_from_record(record: object, *, path: Path, number: int) -> ArticleInput | IngestError:
-    if not isinstance(record, dict):
-        return IngestError(f"record {number}: expected a JSON object")
-    return ArticleInput(
-        text=_as_text(_pick(record, "text")),
-        title=_as_text(_pick(record, "title")),
-        url=_as_text(_pick(record, "url")),
-        source=_as_text(_pick(record, "source")),
-        published=parse_date(_pick(record, "published")),
-        byline=_as_text(_pick(record, "byline")),
-        path=str(path),
-        record=number,
-    )
 
 
 def with_defaults(article: ArticleInput, defaults: Defaults) -> ArticleInput:
     return replace(
         article,
-        source=article.source or defaults.source,
+        source=article.source or defaults.source or article.fallback_source,
         published=article.published or defaults.published,
         url=article.url or defaults.url,
         title=article.title or defaults.title,
@@ -390,7 +252,9 @@ def _articles(paths: list[Path], defaults: Defaults, summary: Summary) -> Iterat
     for path in iter_files(paths):
         try:
             for article in read_file(path):
-                if isinstance(article, IngestError):
+                if isinstance(article, Skipped):
+                    summary.skipped += 1
+                elif isinstance(article, IngestError):
                     _fail(summary, f"{path}: {article}")
                 else:
                     yield with_defaults(article, defaults)

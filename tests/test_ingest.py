@@ -175,3 +175,26 @@ def test_dry_run_json_preview_touches_nothing(tmp_path: Path) -> None:
     assert mention == {"start": 0, "end": 10, "text": "Lukashenko", "person": "Alexander Lukashenko"}
     assert not Article.objects.exists() and not Person.objects.exists() and not Source.objects.exists()
     assert index.document_count() == 0
+
+
+def test_feed_title_is_the_source_unless_one_is_given() -> None:
+    feed = SEED.parent.parent / "corpora" / "feeds" / "trafilatura" / "feed2.rss"
+    ingest.ingest_paths([feed])
+    assert list(Article.objects.values_list("source__name", flat=True)) == ["RSS Title"]
+    Article.objects.all().delete()
+    ingest.ingest_paths([feed], defaults=ingest.Defaults(source="My Blog"))
+    assert list(Article.objects.values_list("source__name", flat=True)) == ["My Blog"]
+
+
+def test_mixed_folder_of_formats(tmp_path: Path) -> None:
+    shared = SEED.parent.parent / "corpora"
+    folder = tmp_path / "mixed"
+    (folder / "deep").mkdir(parents=True)
+    (folder / "deep" / "page.html").write_bytes((shared / "html_trafilatura" / "eval_en_news" / "latimes.com.bloomberg.html").read_bytes())
+    (folder / "feed.atom").write_bytes((shared / "feeds" / "trafilatura" / "feed1.atom").read_bytes())
+    (folder / "seed.txt").write_bytes(SEED.read_bytes())
+    (folder / "notes.md").write_text("not an article format", encoding="utf-8")
+    summary = ingest.ingest_paths([folder])
+    assert (summary.new, summary.failed) == (4, 0)
+    page = Article.objects.get(title__startswith="As his first debate nears")
+    assert (page.published, page.byline) == (dt.date(2020, 2, 19), "Evan Halper")

@@ -1,0 +1,283 @@
+"""Readers: every input format becomes ArticleInput records. No database, no index.
+
+A file that cannot be read at all raises IngestError; a broken record inside a readable file is
+yielded as an IngestError in its place, so the records around it still go in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+TEXT_SUFFIXES = (".txt",)
+JSON_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".json.gz", ".ndjson")
+HTML_SUFFIXES = (".html", ".htm")
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + JSON_SUFFIXES + HTML_SUFFIXES + FEED_SUFFIXES
+
+# Accepted JSON field names, first match wins (AllSides uses content_original, date_iso, authors).
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "headline"),
+    "url": ("url", "link", "source_url_full"),
+    "source": ("source", "source_name", "publisher", "outlet", "site_name"),
+    "published": ("published", "date_iso", "date", "published_at", "pubdate", "datePublished"),
+    "byline": ("byline", "authors", "author"),
+    "text": ("text", "content_original", "content", "body", "article"),
+}
+
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
+_BYLINE_PLACE = re.compile(r"\s+in\s+[A-Z][\w .'-]*$")  # "David Smith in Washington"
+_MIN_PAGE_WORDS = 5  # less than this is navigation that trafilatura fell back to, not an article
+_BLOCK_TAGS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dd", "td")
+
+
+class IngestError(Exception):
+    """An input that cannot become an article; the message says why."""
+
+
+class Skipped(IngestError):
+    """An input that is not an article and not an error either (a feed entry with no content)."""
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    text: str
+    title: str = ""
+    url: str = ""
+    source: str = ""
+    published: dt.date | None = None
+    byline: str = ""
+    path: str = ""
+    record: int = 0
+    # A source to use only when neither the input nor the command line names one (a feed's title).
+    fallback_source: str = ""
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A date from ISO-like metadata; None when there is none (never today's date)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    match = _ISO_DATE.match(str(value or ""))
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def iter_files(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and _is_supported(p))
+        else:
+            yield path
+
+
+def _is_supported(path: Path) -> bool:
+    return path.name.lower().endswith(SUPPORTED_SUFFIXES)
+
+
+def read_file(path: Path) -> Iterator[ArticleInput | IngestError]:
+    """The articles in one file, and an IngestError in place of each record that is broken.
+
+    Raises IngestError for a file that cannot be read at all.
+    """
+    name = path.name.lower()
+    if name.endswith(JSON_SUFFIXES):
+        yield from _read_json(path)
+    elif name.endswith(TEXT_SUFFIXES):
+        yield ArticleInput(text=_read_text(path), path=str(path), record=1)
+    elif name.endswith(HTML_SUFFIXES):
+        yield _read_html(path)
+    elif name.endswith(FEED_SUFFIXES):
+        yield from _read_feed(path)
+    else:
+        raise IngestError(f"unsupported file type (expected one of {', '.join(SUPPORTED_SUFFIXES)})")
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        data = gzip.decompress(path.read_bytes()) if path.name.lower().endswith(".gz") else path.read_bytes()
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise IngestError(f"cannot read: {exc}") from exc
+    if b"\x00" in data[:8192]:
+        raise IngestError("binary file (NUL bytes), not text")
+    return data
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return _read_bytes(path).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
+def _read_json(path: Path) -> Iterator[ArticleInput | IngestError]:
+    text = _read_text(path)
+    stripped = text.lstrip()
+    if stripped.startswith("[") or _is_json_feed(stripped):
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise IngestError(f"invalid JSON: {exc}") from exc
+        if isinstance(records, dict):
+            yield from _json_feed_items(records, path=path)
+            return
+        for number, record in enumerate(records, start=1):
+            yield _article_from_record(record, path=path, number=number)
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield IngestError(f"line {number}: invalid JSON: {exc.msg}")
+            continue
+        yield _article_from_record(record, path=path, number=number)
+
+
+def _pick(record: dict[str, object], name: str) -> object:
+    for key in FIELD_NAMES[name]:
+        value = record.get(key)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value if v)
+    return "" if value is None else str(value).strip()
+
+
+def _article_from_record(record: object, *, path: Path, number: int) -> ArticleInput | IngestError:
+    if not isinstance(record, dict):
+        return IngestError(f"record {number}: expected a JSON object")
+    return ArticleInput(
+        text=_as_text(_pick(record, "text")),
+        title=_as_text(_pick(record, "title")),
+        url=_as_text(_pick(record, "url")),
+        source=_as_text(_pick(record, "source")),
+        published=parse_date(_pick(record, "published")),
+        byline=_as_text(_pick(record, "byline")),
+        path=str(path),
+        record=number,
+    )
+
+
+# --- JSON Feed (jsonfeed.org) ----------------------------------------------------------------
+
+
+def _is_json_feed(text: str) -> bool:
+    # Versions are URLs, often written with escaped slashes: "https:\\/\\/jsonfeed.org\\/version\\/1".
+    return text.startswith("{") and "jsonfeed.org" in text[:2000]
+
+
+def _json_feed_items(feed: dict[str, object], *, path: Path) -> Iterator[ArticleInput | IngestError]:
+    items = feed.get("items")
+    if not isinstance(items, list):
+        raise IngestError("JSON Feed without an items list")
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            yield IngestError(f"item {number}: expected a JSON object")
+            continue
+        html_text = str(item.get("content_html") or "")
+        authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
+        yield ArticleInput(
+            text="\n\n".join(html_paragraphs(html_text)) if html_text else _as_text(item.get("content_text") or item.get("summary")),
+            title=_as_text(item.get("title")),
+            url=_as_text(item.get("url")),
+            published=parse_date(item.get("date_published")),
+            byline=", ".join(str(a.get("name", "")) for a in authors if isinstance(a, dict)),
+            path=str(path),
+            record=number,
+            fallback_source=_as_text(feed.get("title")),
+        )
+
+
+# --- saved HTML pages (trafilatura) ----------------------------------------------------------
+
+
+def _read_html(path: Path) -> ArticleInput:
+    """Main text and metadata of a saved page. trafilatura finds the article body; htmldate, inside
+    it, the publication date (None when the page gives none: never the file's or today's date)."""
+    import trafilatura  # noqa: PLC0415 - slow import, only for HTML inputs
+
+    document = trafilatura.bare_extraction(
+        _read_bytes(path), with_metadata=True, include_comments=False, include_tables=False, deduplicate=True
+    )
+    if document is None or len((document.text or "").split()) < _MIN_PAGE_WORDS:
+        raise IngestError("no article text found in the page")
+    return ArticleInput(
+        text=document.text,
+        title=document.title or "",
+        url=document.url or "",
+        source=document.sitename or "",
+        published=parse_date(document.date),
+        byline=document.author or "",
+        path=str(path),
+        record=1,
+    )
+
+
+def html_paragraphs(fragment: str) -> list[str]:
+    """Paragraph texts of an HTML fragment (a feed entry's content): block elements, else the text."""
+    import lxml.html  # noqa: PLC0415
+
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except Exception:  # lxml raises several types for hopeless markup; fall back to the raw text
+        return [" ".join(fragment.split())]
+    for bad in root.xpath(".//script|.//style"):
+        bad.drop_tree()
+    blocks = [
+        " ".join(el.text_content().split())
+        for el in root.iter(*_BLOCK_TAGS)
+        if not el.xpath(f"ancestor::{'|ancestor::'.join(_BLOCK_TAGS)}")
+    ]
+    blocks = [b for b in blocks if b]
+    whole = " ".join(root.text_content().split())
+    return blocks or ([whole] if whole else [])
+
+
+# --- RSS and Atom feeds (feedparser) -----------------------------------------------------------
+
+
+def _read_feed(path: Path) -> Iterator[ArticleInput | IngestError]:
+    import feedparser  # noqa: PLC0415
+
+    parsed = feedparser.parse(_read_bytes(path))
+    if not parsed.entries:
+        problem = parsed.get("bozo_exception")
+        raise IngestError(f"not a feed with entries{f' ({problem})' if problem else ''}")
+    feed_title = _as_text(parsed.feed.get("title"))
+    for number, entry in enumerate(parsed.entries, start=1):
+        yield _feed_entry(entry, feed_title=feed_title, path=path, number=number)
+
+
+def _feed_entry(entry: dict[str, object], *, feed_title: str, path: Path, number: int) -> ArticleInput | IngestError:
+    contents = entry.get("content") or []
+    html_text = max((c.get("value", "") for c in contents), key=len) if contents else str(entry.get("summary") or "")  # type: ignore[union-attr]
+    paragraphs = html_paragraphs(html_text) if html_text.strip() else []
+    if not paragraphs:
+        return Skipped(f"entry {number}: no text content, only a title or media")
+    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+    return ArticleInput(
+        text="\n\n".join(paragraphs),
+        title=_as_text(entry.get("title")),
+        url=_as_text(entry.get("link")),
+        published=dt.date(*stamp[:3]) if stamp else None,  # type: ignore[index]
+        byline=_BYLINE_PLACE.sub("", _as_text(entry.get("author"))),
+        path=str(path),
+        record=number,
+        fallback_source=feed_title,
+    )
