@@ -1,4 +1,4 @@
-"""Read side of the search index: parse, match, count facets, page, highlight.
+"""Read side of the search index: parse, match, count, group, page, highlight.
 
 Everything returned is a plain frozen dataclass; no Whoosh object leaves this module. Facet
 counts come from per-segment numpy arrays of doc values (article, source, day, persons),
@@ -9,150 +9,28 @@ faceting costs hundreds of milliseconds per search (../shared/research/whoosh-la
 from __future__ import annotations
 
 import html
-import logging
 import threading
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import numpy as np
 from django.conf import settings
+from django.urls import reverse
 from whoosh import highlight, qparser
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from search import index
-from search.models import Paragraph, Person, Source
+from search import facets, index
+from search.facets import DocValues, FacetResult, Selection
+from search.models import Paragraph
+from search.params import SORTS, SearchParams
 
-log = logging.getLogger(__name__)
-
-SORTS = ("relevance", "newest", "oldest")
-FACET_SIZE = 10
-MAX_PAGE = 500
 SNIPPET_CHARS = 320
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-# --- parameters -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SearchParams:
-    q: str = ""
-    persons: tuple[str, ...] = ()  # person slugs
-    sources: tuple[str, ...] = ()  # source slugs
-    date_from: str = ""  # YYYY, YYYY-MM or YYYY-MM-DD
-    date_to: str = ""
-    undated: bool = False
-    sort: str = ""  # "" = relevance with a query, newest in browse mode
-    page: int = 1
-    notices: tuple[str, ...] = ()
-
-    @classmethod
-    def from_querydict(cls, data: Mapping[str, Any]) -> SearchParams:
-        """Read request parameters; malformed ones are dropped with a notice, never an error."""
-        notices: list[str] = []
-        getlist = data.getlist if hasattr(data, "getlist") else (lambda k: [data[k]] if k in data else [])
-        q = " ".join(str(getlist("q")[-1] if getlist("q") else "").split())[:500]
-        date_from = _valid_date(getlist("from"), "from", notices)
-        date_to = _valid_date(getlist("to"), "to", notices)
-        sort = (getlist("sort") or [""])[-1]
-        if sort and sort not in SORTS:
-            notices.append(f"Unknown sort “{sort[:40]}” ignored.")
-            sort = ""
-        return cls(
-            q=q,
-            persons=_unique(getlist("person")),
-            sources=_unique(getlist("source")),
-            date_from=date_from,
-            date_to=date_to,
-            undated=(getlist("undated") or [""])[-1] in {"1", "true", "on"},
-            sort=sort,
-            page=_valid_page(getlist("page"), notices),
-            notices=tuple(notices),
-        )
-
-    @property
-    def effective_sort(self) -> str:
-        return self.sort or ("relevance" if self.q else "newest")
-
-    @property
-    def has_filters(self) -> bool:
-        return bool(self.persons or self.sources or self.date_from or self.date_to or self.undated)
-
-    def querystring(self, **changes: Any) -> str:
-        """This state as a URL query string; ``page`` is dropped unless given."""
-        state = replace(self, page=1, **changes) if "page" not in changes else replace(self, **changes)
-        pairs: list[tuple[str, str]] = []
-        if state.q:
-            pairs.append(("q", state.q))
-        pairs += [("person", p) for p in state.persons] + [("source", s) for s in state.sources]
-        pairs += [(k, v) for k, v in (("from", state.date_from), ("to", state.date_to)) if v]
-        if state.undated:
-            pairs.append(("undated", "1"))
-        if state.sort:
-            pairs.append(("sort", state.sort))
-        if state.page > 1:
-            pairs.append(("page", str(state.page)))
-        return "?" + urlencode(pairs) if pairs else "?"
-
-
-def _unique(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(v.strip()[:200] for v in values if v and v.strip()))
-
-
-def _valid_date(values: list[str], name: str, notices: list[str]) -> str:
-    value = (values[-1] if values else "").strip()
-    if value and _day_bounds(value) is None:
-        notices.append(f"“{value[:40]}” is not a date (use YYYY, YYYY-MM or YYYY-MM-DD); “{name}” ignored.")
-        return ""
-    return value
-
-
-def _valid_page(values: list[str], notices: list[str]) -> int:
-    raw = (values[-1] if values else "1").strip() or "1"
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        notices.append(f"Page “{raw[:20]}” does not exist; showing page 1.")
-        return 1
-    return int(raw)
-
-
-def _day_bounds(value: str) -> tuple[int, int] | None:
-    """(first, last) day numbers (yyyymmdd) covered by YYYY, YYYY-MM or YYYY-MM-DD."""
-    parts = value.split("-")
-    if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
-        return None
-    year, month, day = int(parts[0]), int(parts[1]) if len(parts) > 1 else 0, int(parts[2]) if len(parts) > 2 else 0
-    if year < 1000 or (len(parts) > 1 and not 1 <= month <= 12) or (len(parts) > 2 and not 1 <= day <= 31):
-        return None
-    base = year * 10000 + month * 100 + day
-    if len(parts) == 1:
-        return base, base + 1299
-    if len(parts) == 2:
-        return base, base + 99
-    return base, base
+EXPORT_BATCH = 500
 
 
 # --- results ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FacetValue:
-    value: str
-    label: str
-    count: int
-    selected: bool
-    toggle_url: str
-
-
-@dataclass(frozen=True)
-class FacetResult:
-    name: str
-    label: str
-    values: tuple[FacetValue, ...]
-    truncated: bool = False
-    granularity: str = ""  # date facet only: year, month or day
 
 
 @dataclass(frozen=True)
@@ -168,30 +46,52 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class Chip:
-    label: str
-    remove_url: str
+class Group:
+    """An article's best matching paragraph and how many more of its paragraphs match."""
+
+    hit: Hit
+    more: int
+    more_url: str
 
 
 @dataclass(frozen=True)
 class SearchPage:
     params: SearchParams
-    hits: tuple[Hit, ...] = ()
+    groups: tuple[Group, ...] = ()
     total_paragraphs: int = 0
     total_articles: int = 0
     facets: tuple[FacetResult, ...] = ()
-    chips: tuple[Chip, ...] = ()
+    chips: tuple[facets.Chip, ...] = ()
+    timeline: facets.Timeline | None = None
     error: str = ""
     notices: tuple[str, ...] = ()
     page: int = 1
     page_count: int = 0
     previous_url: str = ""
     next_url: str = ""
-    sort_urls: tuple[tuple[str, str, bool], ...] = field(default=())
+    sort_urls: tuple[tuple[str, str, bool], ...] = ()
+    append_url: str = ""  # the next page's groups alone, for "load more"
+
+    @property
+    def export_urls(self) -> dict[str, str]:
+        state = self.params.querystring()
+        return {"csv": reverse("search:export_csv") + state, "json": reverse("search:export_json") + state}
+
+    @property
+    def person_more_url(self) -> str:
+        return reverse("search:person_facet") + self.params.querystring()
+
+    @property
+    def hits(self) -> tuple[Hit, ...]:
+        return tuple(group.hit for group in self.groups)
 
     @property
     def facet_map(self) -> dict[str, FacetResult]:
         return {f.name: f for f in self.facets}
+
+    @property
+    def searched(self) -> bool:
+        return bool(self.params.q or self.params.has_filters)
 
 
 # --- parsing ----------------------------------------------------------------------------------
@@ -224,23 +124,8 @@ def parse_query(text: str) -> wq.Query | None:
 
 # --- searcher and doc values -----------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class _DocValues:
-    article: np.ndarray
-    source: np.ndarray
-    day: np.ndarray
-    live: np.ndarray
-    person_doc: np.ndarray
-    person_id: np.ndarray
-
-    @property
-    def size(self) -> int:
-        return int(self.article.size)
-
-
 _local = threading.local()
-_segment_cache: dict[tuple[str, str, int], _DocValues] = {}
+_segment_cache: dict[tuple[str, str, int], DocValues] = {}
 _segment_lock = threading.Lock()
 
 
@@ -260,17 +145,16 @@ def _searcher() -> Searcher:
     return _local.searcher
 
 
-def _doc_values(searcher: Searcher) -> _DocValues:
+def _doc_values(searcher: Searcher) -> DocValues:
     # Segments with no documents (and Whoosh's EmptyReader) contribute nothing.
     leaves = [(r, offset) for r, offset in searcher.reader().leaf_readers() if r.doc_count_all()]
     parts = [_segment_values(str(index.current_path()), reader) for reader, _ in leaves]
     if not parts:
-        empty = np.zeros(0, np.int64)
-        return _DocValues(empty, empty, empty, np.zeros(0, bool), empty, empty)
+        return DocValues.empty()
     if len(parts) == 1:
         return parts[0]
     offsets = [offset for _, offset in leaves]
-    return _DocValues(
+    return DocValues(
         article=np.concatenate([p.article for p in parts]),
         source=np.concatenate([p.source for p in parts]),
         day=np.concatenate([p.day for p in parts]),
@@ -280,7 +164,7 @@ def _doc_values(searcher: Searcher) -> _DocValues:
     )
 
 
-def _segment_values(path: str, reader: Any) -> _DocValues:
+def _segment_values(path: str, reader: Any) -> DocValues:
     deleted = set(reader.deleted_docs_set) if reader.has_deletions() else set()
     key = (path, reader.segment().segment_id(), len(deleted))
     with _segment_lock:
@@ -295,7 +179,7 @@ def _segment_values(path: str, reader: Any) -> _DocValues:
     return values
 
 
-def _load_segment_values(reader: Any, deleted: set[int]) -> _DocValues:
+def _load_segment_values(reader: Any, deleted: set[int]) -> DocValues:
     n = reader.doc_count_all()
 
     def column(name: str) -> np.ndarray:
@@ -313,122 +197,124 @@ def _load_segment_values(reader: Any, deleted: set[int]) -> _DocValues:
     person_doc = np.concatenate(docs) if docs else np.zeros(0, np.int64)
     person_id = np.concatenate(ids) if ids else np.zeros(0, np.int64)
     keep = live[person_doc] if person_doc.size else np.zeros(0, bool)
-    return _DocValues(column("article"), column("source"), column("day"), live, person_doc[keep], person_id[keep])
+    return DocValues(column("article"), column("source"), column("day"), live, person_doc[keep], person_id[keep])
 
 
 # --- search -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Selection:
-    """Ids of the selected facet values, resolved from the slugs in the URL."""
+class _Matches:
+    """The documents a request selects, with what is needed to page and count them."""
 
-    persons: dict[int, str]
-    sources: dict[int, str]
+    searcher: Searcher
+    parsed: wq.Query | None
+    values: DocValues
+    matched: np.ndarray  # matching the query, before facet filters
+    masks: dict[str, np.ndarray]
+    selected: np.ndarray  # matching the query and every filter, sorted docnums
+
+
+def _match(params: SearchParams, selection: Selection) -> _Matches:
+    parsed = parse_query(params.q)
+    searcher = _searcher()
+    values = _doc_values(searcher)
+    if parsed is None:
+        matched = np.flatnonzero(values.live)
+    else:
+        matched = np.fromiter(searcher.docs_for_query(parsed), dtype=np.int64)
+        matched.sort()
+    masks = facets.filter_masks(params, selection, values, matched)
+    return _Matches(searcher, parsed, values, matched, masks, matched[facets.combine(masks.values(), matched.size)])
 
 
 def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
+    """One page of results, grouped by article, with totals, facets and the timeline."""
     page_size = page_size or settings.SEARCH_PAGE_SIZE
+    selection, notices = Selection.resolve(params)
     try:
-        parsed = parse_query(params.q)
+        m = _match(params, selection)
     except QueryError as exc:
-        return SearchPage(params=params, error=str(exc), notices=params.notices)
-    selection, notices = _resolve_selection(params)
-    searcher = _searcher()
-    values = _doc_values(searcher)
-    matched = _matching_docs(searcher, parsed, values)
-    masks = _filter_masks(params, selection, values, matched)
-    selected = matched[_combine(masks.values(), matched.size)]
-    docnums = _page_docnums(searcher, parsed, params, values, selected, page_size=page_size)
-    terms = _highlight_terms(searcher, parsed)
-    page_count = max(1, -(-selected.size // page_size))
+        return SearchPage(params=params, error=str(exc), notices=params.notices + tuple(notices))
+    articles, counts = np.unique(m.values.article[m.selected], return_counts=True)
+    page_count = max(1, -(-articles.size // page_size))
+    start = (params.page - 1) * page_size
+    best = _best_docnums(m, params, start=start, size=page_size)
+    more = dict(zip(articles.tolist(), (counts - 1).tolist(), strict=True))
+    hits = _hits(m.searcher, best, _highlight_terms(m.searcher, m.parsed))
     return SearchPage(
         params=params,
-        hits=tuple(_hits(searcher, docnums, terms)),
-        total_paragraphs=int(selected.size),
-        total_articles=int(np.unique(values.article[selected]).size),
-        facets=_facets(params, selection, values, matched, masks),
-        chips=_chips(params, selection),
+        groups=tuple(Group(hit, more.get(hit.article_id, 0), _more_url(hit, params)) for hit in hits),
+        total_paragraphs=int(m.selected.size),
+        total_articles=int(articles.size),
+        facets=facets.facets(params, selection, m.values, m.matched, m.masks),
+        chips=facets.chips(params, selection),
+        timeline=facets.timeline(params, m.values.day[m.selected]),
         notices=params.notices + tuple(notices),
         page=params.page,
         page_count=page_count,
         previous_url=params.querystring(page=params.page - 1) if params.page > 1 else "",
         next_url=params.querystring(page=params.page + 1) if params.page < page_count else "",
+        append_url=params.querystring(page=params.page + 1) + "&append=1" if params.page < page_count else "",
         sort_urls=tuple((s, params.querystring(sort=s), s == params.effective_sort) for s in SORTS),
     )
 
 
-def _resolve_selection(params: SearchParams) -> tuple[_Selection, list[str]]:
-    notices: list[str] = []
-    persons = dict(Person.objects.filter(slug__in=params.persons).values_list("id", "slug"))
-    sources = dict(Source.objects.filter(slug__in=params.sources).values_list("id", "slug"))
-    for kind, wanted, found in (("person", params.persons, persons), ("source", params.sources, sources)):
-        for slug in set(wanted) - set(found.values()):
-            notices.append(f"Unknown {kind} “{slug[:60]}” ignored.")
-    return _Selection(persons=persons, sources=sources), notices
+def _more_url(hit: Hit, params: SearchParams) -> str:
+    return reverse("search:article_matches", args=[hit.article_id]) + params.querystring()
 
 
-def _matching_docs(searcher: Searcher, parsed: wq.Query | None, values: _DocValues) -> np.ndarray:
-    if parsed is None:
-        return np.flatnonzero(values.live)
-    docs = np.fromiter(searcher.docs_for_query(parsed), dtype=np.int64)
-    docs.sort()
-    return docs
-
-
-def _filter_masks(params: SearchParams, selection: _Selection, values: _DocValues, matched: np.ndarray) -> dict[str, np.ndarray]:
-    """One boolean mask over ``matched`` per active facet filter."""
-    masks: dict[str, np.ndarray] = {}
-    if selection.persons:
-        has_person = np.zeros(values.size, bool)
-        has_person[values.person_doc[np.isin(values.person_id, list(selection.persons))]] = True
-        masks["person"] = has_person[matched]
-    if selection.sources:
-        masks["source"] = np.isin(values.source[matched], list(selection.sources))
-    date_mask = _date_mask(params, values.day[matched])
-    if date_mask is not None:
-        masks["date"] = date_mask
-    return masks
-
-
-def _date_mask(params: SearchParams, days: np.ndarray) -> np.ndarray | None:
-    if not (params.date_from or params.date_to or params.undated):
-        return None
-    mask = np.zeros(days.size, bool)
-    if params.date_from or params.date_to:
-        low = _day_bounds(params.date_from)[0] if params.date_from else 1  # type: ignore[index]
-        high = _day_bounds(params.date_to)[1] if params.date_to else 99991299  # type: ignore[index]
-        mask |= (days >= low) & (days <= high)
-    if params.undated:
-        mask |= days == 0
-    return mask
-
-
-def _combine(masks: Iterable[np.ndarray], size: int) -> np.ndarray:
-    combined = np.ones(size, bool)
-    for mask in masks:
-        combined &= mask
-    return combined
-
-
-def _page_docnums(
-    searcher: Searcher, parsed: wq.Query | None, params: SearchParams, values: _DocValues, selected: np.ndarray, *, page_size: int
-) -> list[int]:
-    start = (params.page - 1) * page_size
-    if start >= selected.size:
+def _best_docnums(m: _Matches, params: SearchParams, *, start: int, size: int) -> list[int]:
+    """The best paragraph of each article on this page: by score, or by date then position."""
+    if m.selected.size == 0 or start >= m.selected.size:
         return []
-    if parsed is not None and params.effective_sort == "relevance":
-        allowed = set(selected.tolist()) if params.has_filters else None
-        results = searcher.search(parsed, limit=start + page_size, filter=allowed)
-        return [hit.docnum for hit in results[start : start + page_size]]
-    # Newest/oldest: one composite key (day, then docnum) ordered with a partial sort.
-    keys = values.day[selected].astype(np.int64) * (1 << 32) + selected
+    if m.parsed is not None and params.effective_sort == "relevance":
+        allowed = set(m.selected.tolist()) if m.masks else None
+        # collapse keeps the best-scoring paragraph per article, so a page lists articles.
+        results = m.searcher.search(m.parsed, limit=start + size, filter=allowed, collapse="article", collapse_limit=1)
+        return [hit.docnum for hit in results[start : start + size]]
+    firsts = _first_docs_by_article(m.values, m.selected)
+    keys = m.values.day[firsts] * (1 << 32) + m.values.article[firsts]
     if params.effective_sort == "newest":
         keys = -keys
-    wanted = min(start + page_size, keys.size)
+    wanted = min(start + size, keys.size)
+    if start >= wanted:
+        return []
     top = np.argpartition(keys, wanted - 1)[:wanted] if wanted < keys.size else np.arange(keys.size)
     ordered = top[np.argsort(keys[top], kind="stable")]
-    return selected[ordered[start:wanted]].tolist()
+    return firsts[ordered[start:wanted]].tolist()
+
+
+def _first_docs_by_article(values: DocValues, docs: np.ndarray) -> np.ndarray:
+    """For each article among ``docs``, its first matching document (documents follow paragraph order)."""
+    articles = values.article[docs]
+    order = np.lexsort((docs, articles))
+    sorted_articles = articles[order]
+    starts = np.flatnonzero(np.r_[True, sorted_articles[1:] != sorted_articles[:-1]])
+    return docs[order][starts]
+
+
+def paragraph_ids(params: SearchParams) -> Iterator[int]:
+    """Every selected paragraph id in the page's order (for exports), in batches."""
+    selection, _ = Selection.resolve(params)
+    m = _match(params, selection)
+    if m.parsed is not None and params.effective_sort == "relevance":
+        allowed = set(m.selected.tolist()) if m.masks else None
+        docnums = [hit.docnum for hit in m.searcher.search(m.parsed, limit=None, filter=allowed)]
+    else:
+        keys = m.values.day[m.selected] * (1 << 32) + m.selected
+        docnums = m.selected[np.argsort(-keys if params.effective_sort == "newest" else keys, kind="stable")].tolist()
+    for start in range(0, len(docnums), EXPORT_BATCH):
+        yield from (int(m.searcher.stored_fields(d)["pid"]) for d in docnums[start : start + EXPORT_BATCH])
+
+
+def article_matches(article_id: int, params: SearchParams) -> tuple[list[Hit], frozenset[str]]:
+    """Every paragraph of one article that the search selects, highlighted, in article order."""
+    selection, _ = Selection.resolve(params)
+    m = _match(params, selection)
+    docnums = m.selected[m.values.article[m.selected] == article_id].tolist()
+    terms = _highlight_terms(m.searcher, m.parsed)
+    return sorted(_hits(m.searcher, docnums, terms), key=lambda h: h.position), terms
 
 
 # --- hits and snippets ------------------------------------------------------------------------
@@ -441,167 +327,60 @@ def _highlight_terms(searcher: Searcher, parsed: wq.Query | None) -> frozenset[s
     return frozenset(text.decode("utf-8") if isinstance(text, bytes) else text for _, text in terms)
 
 
-def snippet(text: str, terms: frozenset[str]) -> str:
-    """Highlighted fragments of ``text`` as safe HTML; the highlighter escapes the text itself."""
+def highlight_terms(params: SearchParams) -> frozenset[str]:
+    try:
+        parsed = parse_query(params.q)
+    except QueryError:
+        return frozenset()
+    return _highlight_terms(_searcher(), parsed)
+
+
+def snippet(text: str, terms: frozenset[str], *, whole: bool = False) -> str:
+    """Highlighted fragments of ``text`` (or all of it) as safe HTML; the formatter escapes the text."""
     if terms:
+        fragmenter = highlight.WholeFragmenter() if whole else highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90)
         fragments = highlight.highlight(
-            text,
-            terms,
-            index.ANALYZER,
-            highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90),
-            highlight.HtmlFormatter(tagname="mark", between=" … "),
-            top=2,
+            text, terms, index.ANALYZER, fragmenter, highlight.HtmlFormatter(tagname="mark", between=" … "), top=1 if whole else 2
         )
         if fragments:
             return fragments
-    if len(text) <= SNIPPET_CHARS:
+    if whole or len(text) <= SNIPPET_CHARS:
         return html.escape(text)
     return html.escape(text[:SNIPPET_CHARS].rsplit(" ", 1)[0]) + " …"
 
 
-def _hits(searcher: Searcher, docnums: list[int], terms: frozenset[str]) -> Iterable[Hit]:
+def _hits(searcher: Searcher, docnums: list[int], terms: frozenset[str]) -> list[Hit]:
     pids = [int(searcher.stored_fields(d)["pid"]) for d in docnums]
     paragraphs = Paragraph.objects.select_related("article__source").in_bulk(pids)
-    for pid in pids:
-        paragraph = paragraphs.get(pid)
-        if paragraph is None:  # deleted since the index was written; the outbox will catch up
-            continue
-        article = paragraph.article
-        yield Hit(
-            paragraph_id=pid,
-            article_id=article.pk,
-            position=paragraph.position,
-            title=article.title or _untitled(paragraph.text),
-            url=article.url,
-            source=article.source.name if article.source else "",
-            published=article.published.isoformat() if article.published else "",
-            snippet=snippet(paragraph.text, terms),
-        )
+    # A paragraph deleted since the index was written is skipped; the outbox will catch up.
+    return [_hit(paragraphs[pid], terms) for pid in pids if pid in paragraphs]
 
 
-def _untitled(text: str) -> str:
+def _hit(paragraph: Paragraph, terms: frozenset[str]) -> Hit:
+    article = paragraph.article
+    return Hit(
+        paragraph_id=paragraph.pk,
+        article_id=article.pk,
+        position=paragraph.position,
+        title=article.title or untitled(paragraph.text),
+        url=article.url,
+        source=article.source.name if article.source else "",
+        published=article.published.isoformat() if article.published else "",
+        snippet=snippet(paragraph.text, terms),
+    )
+
+
+def untitled(text: str) -> str:
     words = text.split()
     return " ".join(words[:10]) + (" …" if len(words) > 10 else "")
 
 
-# --- facets -----------------------------------------------------------------------------------
-
-
-def _facets(
-    params: SearchParams, selection: _Selection, values: _DocValues, matched: np.ndarray, masks: dict[str, np.ndarray]
-) -> tuple[FacetResult, ...]:
-    def others(name: str) -> np.ndarray:
-        # Multi-select: a facet's counts apply every filter but its own.
-        return matched[_combine((m for n, m in masks.items() if n != name), matched.size)]
-
-    return (
-        _person_facet(params, selection, values, others("person")),
-        _source_facet(params, selection, values, others("source")),
-        # Drill-down: within a selected range the histogram shows that range at a finer grain.
-        _date_facet(params, values.day[others("date")[masks["date"]] if "date" in masks else others("date")]),
-    )
-
-
-def _top_counts(ids: np.ndarray, selected_ids: Iterable[int], *, size: int) -> tuple[list[tuple[int, int]], bool]:
-    """(id, count) for the ``size`` most frequent ids plus every selected id, and whether more exist."""
-    if ids.size == 0:
-        unique, counts = np.zeros(0, np.int64), np.zeros(0, np.int64)
-    else:
-        unique, counts = np.unique(ids, return_counts=True)
-    order = np.lexsort((unique, -counts))
-    top = [(int(unique[i]), int(counts[i])) for i in order[:size]]
-    shown = {i for i, _ in top}
-    count_of = dict(zip(unique.tolist(), counts.tolist(), strict=True))
-    top += [(i, int(count_of.get(i, 0))) for i in selected_ids if i not in shown]
-    return top, unique.size > size
-
-
-def _person_facet(params: SearchParams, selection: _Selection, values: _DocValues, docs: np.ndarray) -> FacetResult:
-    in_docs = np.zeros(values.size, bool)
-    in_docs[docs] = True
-    ids = values.person_id[in_docs[values.person_doc]] if values.person_doc.size else values.person_id
-    top, truncated = _top_counts(ids, selection.persons, size=FACET_SIZE)
-    people = Person.objects.in_bulk([i for i, _ in top])
-    facet_values = []
-    for person_id, count in top:
-        person = people.get(person_id)
-        if person is None:
-            continue
-        chosen = person.slug in params.persons
-        new = tuple(p for p in params.persons if p != person.slug) if chosen else (*params.persons, person.slug)
-        facet_values.append(FacetValue(person.slug, person.name, count, chosen, params.querystring(persons=new)))
-    return FacetResult("person", "People", tuple(facet_values), truncated)
-
-
-def _source_facet(params: SearchParams, selection: _Selection, values: _DocValues, docs: np.ndarray) -> FacetResult:
-    top, truncated = _top_counts(values.source[docs][values.source[docs] > 0], selection.sources, size=FACET_SIZE)
-    sources = Source.objects.in_bulk([i for i, _ in top])
-    facet_values = []
-    for source_id, count in top:
-        source = sources.get(source_id)
-        if source is None:
-            continue
-        chosen = source.slug in params.sources
-        new = tuple(s for s in params.sources if s != source.slug) if chosen else (*params.sources, source.slug)
-        facet_values.append(FacetValue(source.slug, source.name, count, chosen, params.querystring(sources=new)))
-    return FacetResult("source", "Sources", tuple(facet_values), truncated)
-
-
-def _date_facet(params: SearchParams, days: np.ndarray) -> FacetResult:
-    """A histogram at the granularity that fits the dated matches: years, months or days."""
-    dated = days[days > 0]
-    granularity, divisor = _granularity(dated)
-    buckets, counts = np.unique(dated // divisor, return_counts=True) if dated.size else (np.zeros(0, np.int64),) * 2
-    facet_values = []
-    for bucket, count in zip(buckets.tolist(), counts.tolist(), strict=True):
-        value = _bucket_value(bucket, granularity)
-        chosen = params.date_from == value and params.date_to == value
-        url = params.querystring(date_from="", date_to="") if chosen else params.querystring(date_from=value, date_to=value, undated=False)
-        facet_values.append(FacetValue(value, _bucket_label(bucket, granularity), int(count), chosen, url))
-    undated = int((days == 0).sum())
-    if undated:
-        url = params.querystring(undated=not params.undated, date_from="", date_to="")
-        facet_values.append(FacetValue("undated", "Undated", undated, params.undated, url))
-    return FacetResult("date", "Dates", tuple(facet_values), granularity=granularity)
-
-
-def _granularity(dated: np.ndarray) -> tuple[str, int]:
-    if dated.size == 0 or dated.max() // 10000 - dated.min() // 10000 >= 2:
-        return "year", 10000
-    if dated.max() // 100 != dated.min() // 100:
-        return "month", 100
-    return "day", 1
-
-
-def _bucket_value(bucket: int, granularity: str) -> str:
-    if granularity == "year":
-        return f"{bucket:04d}"
-    if granularity == "month":
-        return f"{bucket // 100:04d}-{bucket % 100:02d}"
-    return f"{bucket // 10000:04d}-{bucket // 100 % 100:02d}-{bucket % 100:02d}"
-
-
-def _bucket_label(bucket: int, granularity: str) -> str:
-    if granularity == "year":
-        return str(bucket)
-    if granularity == "month":
-        return f"{_MONTHS[bucket % 100 - 1]} {bucket // 100}"
-    return f"{bucket % 100} {_MONTHS[bucket // 100 % 100 - 1]} {bucket // 10000}"
-
-
-def _chips(params: SearchParams, selection: _Selection) -> tuple[Chip, ...]:
-    """The active filters, each with the URL that removes it."""
-    names = dict(Person.objects.filter(id__in=selection.persons).values_list("slug", "name"))
-    sources = dict(Source.objects.filter(id__in=selection.sources).values_list("slug", "name"))
-    chips = [Chip(names[s], params.querystring(persons=_without(params.persons, s))) for s in params.persons if s in names]
-    chips += [Chip(sources[s], params.querystring(sources=_without(params.sources, s))) for s in params.sources if s in sources]
-    if params.date_from or params.date_to:
-        label = params.date_from if params.date_from == params.date_to else f"{params.date_from or '…'} – {params.date_to or '…'}"
-        chips.append(Chip(label, params.querystring(date_from="", date_to="")))
-    if params.undated:
-        chips.append(Chip("Undated", params.querystring(undated=False)))
-    return tuple(chips)
-
-
-def _without(values: tuple[str, ...], value: str) -> tuple[str, ...]:
-    return tuple(v for v in values if v != value)
+def person_values(params: SearchParams, *, name_filter: str = "") -> FacetResult:
+    """The long list of persons for a search ("more…"), optionally narrowed by name or alias."""
+    selection, _ = Selection.resolve(params)
+    try:
+        m = _match(params, selection)
+    except QueryError:
+        return FacetResult("person", "People", ())
+    docs = m.matched[facets.combine((mask for name, mask in m.masks.items() if name != "person"), m.matched.size)]
+    return facets.person_facet(params, selection, m.values, docs, size=facets.MORE_SIZE, name_filter=name_filter)

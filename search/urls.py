@@ -8,5 +8,10 @@ app_name = "search"
 
 urlpatterns = [
     path("", views.search_page, name="search"),
+    path("export.csv", views.export_csv, name="export_csv"),
+    path("export.json", views.export_json, name="export_json"),
+    path("facets/person/", views.person_facet_page, name="person_facet"),
     path("article/<int:article_id>/", views.article_page, name="article"),
+    path("article/<int:article_id>/matches/", views.article_matches, name="article_matches"),
+    path("paragraph/<int:paragraph_id>/context/", views.paragraph_context, name="paragraph_context"),
 ]

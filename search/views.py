@@ -1,35 +1,90 @@
-"""Thin views: read the request, call one function, render a page or its fragment."""
+"""Thin views: read the request, call one function, render a page or its fragment.
+
+Every URL renders a full page for a normal request; htmx only narrows what is rendered.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from search import query
-from search.models import Article
+from search import export, pages, query
+from search.models import Article, Paragraph
+from search.params import SearchParams
 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+def _fragment_requested(request: HtmxHttpRequest) -> bool:
+    # The htmx magic: a request from htmx gets only the region it swaps, unless htmx is
+    # restoring history, in which case it needs the whole page.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
 @require_GET
 @vary_on_headers("HX-Request")
 def search_page(request: HtmxHttpRequest) -> HttpResponse:
-    page = query.search(query.SearchParams.from_querydict(request.GET))
+    page = query.search(SearchParams.from_querydict(request.GET))
     template_name = "search/search.html"
-    # The htmx magic: a request from htmx gets only the region it swaps, unless htmx is
-    # restoring history, in which case it needs the whole page.
-    if request.htmx and not request.htmx.history_restore_request:
-        template_name = "search/_results.html"
+    if _fragment_requested(request):
+        # "Load more" asks for the next page's groups alone, to append them.
+        template_name = "search/_more_groups.html" if request.GET.get("append") else "search/_results.html"
     return render(request, template_name, {"page": page})
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def person_facet_page(request: HtmxHttpRequest) -> HttpResponse:
+    params = SearchParams.from_querydict(request.GET)
+    facet = pages.all_persons(params, name_filter=request.GET.get("filter", "")[:100])
+    template_name = "search/_person_list.html" if _fragment_requested(request) else "search/person_facet.html"
+    return render(request, template_name, {"params": params, "facet": facet, "filter": request.GET.get("filter", "")})
 
 
 @require_GET
 def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("source"), pk=article_id)
-    paragraphs = article.paragraphs.filter(is_boilerplate=False).order_by("position")
-    return render(request, "search/article.html", {"article": article, "paragraphs": paragraphs})
+    params = SearchParams.from_querydict(request.GET)
+    return render(request, "search/article.html", pages.article_context(article, params))
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def article_matches(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
+    params = SearchParams.from_querydict(request.GET)
+    if not _fragment_requested(request):
+        return HttpResponseRedirect(reverse("search:article", args=[article_id]) + params.querystring())
+    hits, _ = query.article_matches(article_id, params)
+    return render(request, "search/_matches.html", {"hits": hits, "article_id": article_id})
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def paragraph_context(request: HtmxHttpRequest, paragraph_id: int) -> HttpResponse:
+    paragraph = get_object_or_404(Paragraph, pk=paragraph_id, is_boilerplate=False)
+    if not _fragment_requested(request):
+        url = reverse("search:article", args=[paragraph.article_id]) + SearchParams.from_querydict(request.GET).querystring()
+        return HttpResponseRedirect(f"{url}#p-{paragraph.position}")
+    return render(request, "search/_context.html", pages.context_around(paragraph, SearchParams.from_querydict(request.GET)))
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    params = SearchParams.from_querydict(request.GET)
+    response = StreamingHttpResponse(export.csv_rows(params), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="search-results.csv"'
+    return response
+
+
+@require_GET
+def export_json(request: HttpRequest) -> StreamingHttpResponse:
+    params = SearchParams.from_querydict(request.GET)
+    response = StreamingHttpResponse(export.json_chunks(params), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="search-results.json"'
+    return response

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.http import QueryDict
 
-from search import query
-from search.models import Paragraph, Person
+from search import index, query
+from search.models import Mention, Paragraph, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -120,33 +120,73 @@ def test_person_filter_and_counts(store: Callable[..., object]) -> None:
     assert [c.label for c in both.chips] == ["Emmanuel Macron", "Angela Merkel"]
 
 
+def _brute_force(word: str, *, year: int | None = None) -> list[Paragraph]:
+    """Kept paragraphs whose analysed text contains the word's term: computed from the database alone."""
+    (term,) = [t.text for t in index.ANALYZER(word)]
+    kept = Paragraph.objects.filter(is_boilerplate=False).select_related("article")
+    return [
+        p
+        for p in kept
+        if term in {t.text for t in index.ANALYZER(p.text)} and (year is None or (p.article.published and p.article.published.year == year))
+    ]
+
+
 def test_facet_counts_equal_a_brute_force_count(demo_subset: Path) -> None:
     rng = random.Random(7)
-    words = ["the", "said", "president", "government", "people", "police", "water", "election"]
-    for _ in range(6):
-        word = rng.choice(words)
+    words = ["said", "president", "government", "people", "police", "water", "election", "minister", "war", "court"]
+    for word in rng.sample(words, 5):
+        expected = _brute_force(word)
         page = query.search(params(f"q={word}"))
-        for value in page.facet_map["date"].values:
-            narrowed = query.search(params(f"q={word}&from={value.value}&to={value.value}"))
-            assert narrowed.total_paragraphs == value.count
-        expected_years: dict[str, int] = {}
-        docs = {h.paragraph_id for h in query.search(params(f"q={word}"), page_size=10_000).hits}
-        for published in Paragraph.objects.filter(id__in=docs).values_list("article__published", flat=True):
-            key = str(published.year) if published else "undated"
-            expected_years[key] = expected_years.get(key, 0) + 1
-        if page.facet_map["date"].granularity == "year":
-            assert {v.value: v.count for v in page.facet_map["date"].values} == expected_years
+        assert page.total_paragraphs == len(expected)
+        assert page.total_articles == len({p.article_id for p in expected})
+        years: dict[str, int] = {}
+        for p in expected:
+            key = str(p.article.published.year) if p.article.published else "undated"
+            years[key] = years.get(key, 0) + 1
+        dates = page.facet_map["date"]
+        if dates.granularity == "year":
+            assert {v.value: v.count for v in dates.values} == years
+        mentions = Mention.objects.filter(paragraph__in=expected).values_list("person__slug", "paragraph_id").order_by().distinct()
+        persons: dict[str, int] = {}
+        for slug, _ in mentions:
+            persons[slug] = persons.get(slug, 0) + 1
+        for value in page.facet_map["person"].values:
+            assert value.count == persons[value.value]
+        if persons:
+            slug = rng.choice(sorted(persons))
+            narrowed = query.search(params(f"q={word}&person={slug}"))
+            assert narrowed.total_paragraphs == persons[slug]
+        year = rng.choice(sorted(k for k in years if k != "undated"))
+        assert query.search(params(f"q={word}&from={year}&to={year}")).total_paragraphs == len(_brute_force(word, year=int(year)))
 
 
-def test_paging(store: Callable[..., object]) -> None:
-    store("\n\n".join(f"Paragraph {i} about rivers." for i in range(45)))
+def test_paging_over_articles_grouped(store: Callable[..., object]) -> None:
+    for i in range(45):
+        store(
+            f"Article {i} about rivers.\n\nMore about rivers here.\n\nNothing else.", published=dt.date(2020, 1, 1) + dt.timedelta(days=i)
+        )
     first = query.search(params("q=rivers"), page_size=20)
-    assert (first.page_count, len(first.hits), first.next_url) == (3, 20, "?q=rivers&page=2")
+    assert (first.total_paragraphs, first.total_articles) == (90, 45)
+    assert (first.page_count, len(first.groups), first.next_url) == (3, 20, "?q=rivers&page=2")
+    assert first.append_url == "?q=rivers&page=2&append=1"
+    assert all(group.more == 1 for group in first.groups)
     third = query.search(params("q=rivers&page=3"), page_size=20)
-    assert len(third.hits) == 5 and third.previous_url == "?q=rivers&page=2"
-    seen = {h.paragraph_id for p in (1, 2, 3) for h in query.search(params(f"q=rivers&page={p}"), page_size=20).hits}
-    assert len(seen) == 45
-    assert query.search(params("q=rivers&page=9"), page_size=20).hits == ()
+    assert len(third.groups) == 5 and third.previous_url == "?q=rivers&page=2"
+    for sort in ("relevance", "newest", "oldest"):
+        seen = [g.hit.article_id for p in (1, 2, 3) for g in query.search(params(f"q=rivers&page={p}&sort={sort}"), page_size=20).groups]
+        assert len(seen) == len(set(seen)) == 45
+    newest = query.search(params("q=rivers&sort=newest"), page_size=20)
+    assert [g.hit.published for g in newest.groups][:2] == ["2020-02-14", "2020-02-13"]
+    assert all(g.hit.position == 0 for g in newest.groups)  # the article's first match represents it
+    assert query.search(params("q=rivers&page=9"), page_size=20).groups == ()
+
+
+def test_article_matches_and_export_order(store: Callable[..., object]) -> None:
+    store("Rivers rose.\n\nDry day.\n\nRivers fell again.", published=dt.date(2020, 1, 1))
+    article_id = Paragraph.objects.first().article_id
+    hits, _ = query.article_matches(article_id, params("q=rivers"))
+    assert [h.position for h in hits] == [0, 2]
+    assert len(list(query.paragraph_ids(params("q=rivers")))) == 2
 
 
 def test_unknown_facet_values_give_notices(store: Callable[..., object]) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from io import StringIO
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from bs4 import BeautifulSoup
 from django.core.management import call_command
 from django.test import Client
 
-from search.models import Article
+from search.models import Article, Paragraph
 from tests.conftest import demo_lines
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +25,10 @@ def test_full_page_without_javascript(client: Client, seed_article: None) -> Non
     totals = soup.select_one("[data-total-paragraphs]")
     assert (totals["data-total-paragraphs"], totals["data-total-articles"]) == ("4", "1")
     hits = soup.select("li.hit[data-paragraph][data-article]")
-    assert len(hits) == 4
-    assert all(h.select_one("mark") for h in hits)
+    assert [h["data-more"] for h in hits] == ["3"]  # one article: its best paragraph, 3 more
+    assert hits[0].select_one("mark").get_text() == "Putin"
+    more = hits[0].select_one("a[data-action=more]")
+    assert more.get_text(strip=True) == "3 more in this article"
 
 
 def test_htmx_request_gets_only_the_results_fragment(client: Client, seed_article: None) -> None:
@@ -75,3 +78,58 @@ def test_demo_credit_in_footer_when_demo_loaded(client: Client, tmp_path: Path) 
     out = StringIO()
     call_command("load_demo", "--if-empty", "--file", str(demo), stdout=out)
     assert "not loaded" in out.getvalue()
+
+
+def test_more_in_article_fragment_and_no_js_fallback(client: Client, seed_article: None) -> None:
+    article = Article.objects.get()
+    url = f"/article/{article.pk}/matches/?q=Putin"
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    items = BeautifulSoup(fragment.content, "html.parser").select("li.match")
+    assert len(items) == 4 and all(i.select_one("mark") for i in items)
+    redirect = client.get(url)
+    assert (redirect.status_code, redirect["Location"]) == (302, f"/article/{article.pk}/?q=Putin")
+
+
+def test_context_fragment_and_no_js_fallback(client: Client, seed_article: None) -> None:
+    second = Paragraph.objects.get(position=1)
+    fragment = BeautifulSoup(client.get(f"/paragraph/{second.pk}/context/?q=Putin", headers={"HX-Request": "true"}).content, "html.parser")
+    assert "Belarus strongman" in fragment.select_one(".before").get_text()
+    assert "I said to Putin" in fragment.select_one(".after").get_text()
+    redirect = client.get(f"/paragraph/{second.pk}/context/?q=Putin")
+    assert redirect["Location"] == f"/article/{second.article_id}/?q=Putin#p-1"
+    boilerplate = Paragraph.objects.filter(is_boilerplate=True).first()
+    assert client.get(f"/paragraph/{boilerplate.pk}/context/").status_code == 404
+
+
+def test_article_page_marks_matches_and_links_persons(client: Client, seed_article: None) -> None:
+    article = Article.objects.get()
+    soup = BeautifulSoup(client.get(f"/article/{article.pk}/?q=Prigozhin").content, "html.parser")
+    assert [p["id"] for p in soup.select("p.paragraph[data-matched]")] == ["p-1", "p-2", "p-3"]
+    links = {a.get_text(): a["href"] for a in soup.select(".article-persons a")}
+    assert links["Vladimir Putin"] == "/?person=vladimir-putin"
+    assert set(links) == {"Alexander Lukashenko", "Vladimir Putin", "Yevgeny Prigozhin", "Alexei Navalny"}
+
+
+def test_exports_stream_every_hit(client: Client, seed_article: None) -> None:
+    response = client.get("/export.csv", {"q": "Putin"})
+    assert response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("paragraph_id,article_id,position,title,source,published,url,persons,text")
+    assert len(lines) == 5
+    data = json.loads(b"".join(client.get("/export.json", {"q": "Putin"}).streaming_content))
+    assert len(data) == 4 and all("Putin" in row["text"] for row in data)
+    assert "Vladimir Putin" in data[0]["persons"]
+    assert json.loads(b"".join(client.get("/export.json", {"q": "zzzz"}).streaming_content)) == []
+
+
+def test_person_facet_page_filters_by_name(client: Client, seed_article: None) -> None:
+    soup = BeautifulSoup(client.get("/facets/person/", {"filter": "vlad"}).content, "html.parser")
+    assert [a["data-value"] for a in soup.select("a[data-facet=person]")] == ["vladimir-putin"]
+    fragment = client.get("/facets/person/", {"filter": "", "q": "Putin"}, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and 'id="person-filter"' in fragment
+
+
+def test_timeline_svg_links_months(client: Client, seed_article: None) -> None:
+    soup = BeautifulSoup(client.get("/").content, "html.parser")
+    bars = soup.select(".timeline svg a")
+    assert [a["href"] for a in bars] == ["?from=2023-06&to=2023-06"]

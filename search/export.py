@@ -1,0 +1,63 @@
+"""Exports of a whole result set (every hit, not just the page), streamed in batches."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+
+from search import pages, query
+from search.models import Paragraph
+from search.params import SearchParams
+
+FIELDS = ["paragraph_id", "article_id", "position", "title", "source", "published", "url", "persons", "text"]
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for csv.writer in a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def rows(params: SearchParams) -> Iterator[dict[str, object]]:
+    try:
+        ids = list(query.paragraph_ids(params))
+    except query.QueryError:
+        return
+    for start in range(0, len(ids), query.EXPORT_BATCH):
+        batch = ids[start : start + query.EXPORT_BATCH]
+        paragraphs = Paragraph.objects.select_related("article__source").in_bulk(batch)
+        persons = pages.persons_of_paragraphs(batch)
+        for pid in batch:
+            if pid in paragraphs:
+                yield _row(paragraphs[pid], persons.get(pid, []))
+
+
+def _row(paragraph: Paragraph, persons: list[str]) -> dict[str, object]:
+    article = paragraph.article
+    return {
+        "paragraph_id": paragraph.pk,
+        "article_id": article.pk,
+        "position": paragraph.position,
+        "title": article.title,
+        "source": article.source.name if article.source else "",
+        "published": article.published.isoformat() if article.published else "",
+        "url": article.url,
+        "persons": persons,
+        "text": paragraph.text,
+    }
+
+
+def csv_rows(params: SearchParams) -> Iterator[str]:
+    writer = csv.DictWriter(_Echo(), fieldnames=FIELDS)
+    yield "\ufeff" + writer.writeheader()  # BOM: spreadsheets then read the file as UTF-8
+    for row in rows(params):
+        yield writer.writerow({**row, "persons": "; ".join(row["persons"])})  # type: ignore[arg-type]
+
+
+def json_chunks(params: SearchParams) -> Iterator[str]:
+    yield "["
+    for number, row in enumerate(rows(params)):
+        yield ("," if number else "") + "\n" + json.dumps(row, ensure_ascii=False)
+    yield "\n]\n"

@@ -1,0 +1,346 @@
+"""Facet counts by array operations over per-document values; plain dataclasses out.
+
+No Whoosh here: ``query`` loads the doc values from the index and hands over numpy arrays.
+Multi-select semantics as in datasette and Meilisearch: values of one facet are OR-ed, facets
+are AND-ed, and each facet's counts apply every filter but its own, so a selected value stays
+visible beside its alternatives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from search.models import Alias, Person, Source
+from search.params import SearchParams, day_bounds
+
+FACET_SIZE = 10
+MORE_SIZE = 200
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True)
+class DocValues:
+    """Per-document values of the index, by document number; persons as (doc, person) pairs."""
+
+    article: np.ndarray
+    source: np.ndarray
+    day: np.ndarray  # yyyymmdd, 0 = undated
+    live: np.ndarray
+    person_doc: np.ndarray
+    person_id: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int(self.article.size)
+
+    @classmethod
+    def empty(cls) -> DocValues:
+        none = np.zeros(0, np.int64)
+        return cls(none, none, none, np.zeros(0, bool), none, none)
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int  # paragraphs
+    articles: int  # distinct articles among them
+    selected: bool
+    toggle_url: str
+
+
+@dataclass(frozen=True)
+class FacetResult:
+    name: str
+    label: str
+    values: tuple[FacetValue, ...]
+    truncated: bool = False
+    granularity: str = ""  # date facet only: year, month or day
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    remove_url: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Ids of the selected facet values, resolved from the slugs in the URL."""
+
+    persons: dict[int, str]
+    sources: dict[int, str]
+
+    @classmethod
+    def resolve(cls, params: SearchParams) -> tuple[Selection, list[str]]:
+        notices: list[str] = []
+        persons = dict(Person.objects.filter(slug__in=params.persons).values_list("id", "slug"))
+        sources = dict(Source.objects.filter(slug__in=params.sources).values_list("id", "slug"))
+        for kind, wanted, found in (("person", params.persons, persons), ("source", params.sources, sources)):
+            for slug in wanted:
+                if slug not in found.values():
+                    notices.append(f"Unknown {kind} “{slug[:60]}” ignored.")
+        return cls(persons=persons, sources=sources), notices
+
+
+# --- filtering --------------------------------------------------------------------------------
+
+
+def filter_masks(params: SearchParams, selection: Selection, values: DocValues, matched: np.ndarray) -> dict[str, np.ndarray]:
+    """One boolean mask over ``matched`` per active facet filter."""
+    masks: dict[str, np.ndarray] = {}
+    if selection.persons:
+        masks["person"] = docs_with_persons(values, list(selection.persons))[matched]
+    if selection.sources:
+        masks["source"] = np.isin(values.source[matched], list(selection.sources))
+    date_mask = _date_mask(params, values.day[matched])
+    if date_mask is not None:
+        masks["date"] = date_mask
+    return masks
+
+
+def docs_with_persons(values: DocValues, person_ids: list[int]) -> np.ndarray:
+    """A mask over all documents: those that mention any of these persons."""
+    mask = np.zeros(values.size, bool)
+    mask[values.person_doc[np.isin(values.person_id, person_ids)]] = True
+    return mask
+
+
+def _date_mask(params: SearchParams, days: np.ndarray) -> np.ndarray | None:
+    if not (params.date_from or params.date_to or params.undated):
+        return None
+    mask = np.zeros(days.size, bool)
+    if params.date_from or params.date_to:
+        low = day_bounds(params.date_from)[0] if params.date_from else 1  # type: ignore[index]
+        high = day_bounds(params.date_to)[1] if params.date_to else 99991299  # type: ignore[index]
+        mask |= (days >= low) & (days <= high)
+    if params.undated:
+        mask |= days == 0
+    return mask
+
+
+def combine(masks: Iterable[np.ndarray], size: int) -> np.ndarray:
+    combined = np.ones(size, bool)
+    for mask in masks:
+        combined &= mask
+    return combined
+
+
+# --- counting ---------------------------------------------------------------------------------
+
+
+def facets(
+    params: SearchParams, selection: Selection, values: DocValues, matched: np.ndarray, masks: dict[str, np.ndarray]
+) -> tuple[FacetResult, ...]:
+    def others(name: str) -> np.ndarray:
+        return matched[combine((m for n, m in masks.items() if n != name), matched.size)]
+
+    date_docs = others("date")
+    if "date" in masks:
+        # Drill-down: within a selected range the histogram shows that range at a finer grain.
+        date_docs = date_docs[_date_mask(params, values.day[date_docs])]  # type: ignore[index]
+    return (
+        person_facet(params, selection, values, others("person")),
+        source_facet(params, selection, values, others("source")),
+        date_facet(params, values, date_docs),
+    )
+
+
+def _counts(keys: np.ndarray, articles: np.ndarray) -> dict[int, tuple[int, int]]:
+    """key → (paragraphs, distinct articles)."""
+    if keys.size == 0:
+        return {}
+    unique, counts = np.unique(keys, return_counts=True)
+    pair_keys = np.unique(np.stack([keys, articles]), axis=1)[0]
+    per_article = np.searchsorted(pair_keys, unique, side="right") - np.searchsorted(pair_keys, unique, side="left")
+    return {int(k): (int(c), int(a)) for k, c, a in zip(unique, counts, per_article, strict=True)}
+
+
+def _top(counts: dict[int, tuple[int, int]], selected: Iterable[int], *, size: int) -> tuple[list[tuple[int, int, int]], bool]:
+    """The ``size`` most frequent keys plus every selected key, as (key, paragraphs, articles)."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1][0], item[0]))[:size]
+    top = [(key, c, a) for key, (c, a) in ranked]
+    shown = {key for key, *_ in top}
+    top += [(key, *counts.get(key, (0, 0))) for key in selected if key not in shown]
+    return top, len(counts) > size
+
+
+def person_counts(values: DocValues, docs: np.ndarray) -> dict[int, tuple[int, int]]:
+    in_docs = np.zeros(values.size, bool)
+    in_docs[docs] = True
+    keep = in_docs[values.person_doc] if values.person_doc.size else np.zeros(0, bool)
+    return _counts(values.person_id[keep], values.article[values.person_doc[keep]])
+
+
+def person_facet(
+    params: SearchParams, selection: Selection, values: DocValues, docs: np.ndarray, *, size: int = FACET_SIZE, name_filter: str = ""
+) -> FacetResult:
+    counts = person_counts(values, docs)
+    if name_filter:
+        counts = {k: v for k, v in counts.items() if k in set(matching_person_ids(name_filter, counts))}
+    top, truncated = _top(counts, selection.persons, size=size)
+    people = Person.objects.in_bulk([key for key, *_ in top])
+    facet_values = tuple(
+        FacetValue(p.slug, p.name, c, a, p.slug in params.persons, params.toggle_person(p.slug))
+        for key, c, a in top
+        if (p := people.get(key)) is not None
+    )
+    return FacetResult("person", "People", facet_values, truncated)
+
+
+def matching_person_ids(text: str, candidates: Iterable[int]) -> list[int]:
+    """Persons among ``candidates`` whose name or an alias contains every word of ``text``."""
+    query_words = text.casefold().split()
+    ids = list(candidates)
+    names: dict[int, list[str]] = {}
+    for person_id, name in Person.objects.filter(id__in=ids).values_list("id", "name"):
+        names.setdefault(person_id, []).append(name.casefold())
+    for person_id, name in Alias.objects.filter(person_id__in=ids).values_list("person_id", "name"):
+        names.setdefault(person_id, []).append(name.casefold())
+    return [i for i, all_names in names.items() if all(any(w in n for n in all_names) for w in query_words)]
+
+
+def source_facet(params: SearchParams, selection: Selection, values: DocValues, docs: np.ndarray) -> FacetResult:
+    sources = values.source[docs]
+    dated = sources > 0
+    counts = _counts(sources[dated], values.article[docs][dated])
+    top, truncated = _top(counts, selection.sources, size=FACET_SIZE)
+    rows = Source.objects.in_bulk([key for key, *_ in top])
+    facet_values = tuple(
+        FacetValue(s.slug, s.name, c, a, s.slug in params.sources, params.toggle_source(s.slug))
+        for key, c, a in top
+        if (s := rows.get(key)) is not None
+    )
+    return FacetResult("source", "Sources", facet_values, truncated)
+
+
+def date_facet(params: SearchParams, values: DocValues, docs: np.ndarray) -> FacetResult:
+    """A histogram at the granularity that fits the dated matches: years, months or days."""
+    days = values.day[docs]
+    dated = days > 0
+    granularity, divisor = _granularity(days[dated], params)
+    counts = _counts(days[dated] // divisor, values.article[docs][dated])
+    facet_values = []
+    for bucket, (count, articles) in sorted(counts.items()):
+        value = _bucket_value(bucket, granularity)
+        chosen = params.date_from == value and params.date_to == value
+        url = params.querystring(date_from="", date_to="") if chosen else params.querystring(date_from=value, date_to=value, undated=False)
+        facet_values.append(FacetValue(value, _bucket_label(bucket, granularity), count, articles, chosen, url))
+    undated = ~dated
+    if undated.any():
+        url = params.querystring(undated=not params.undated, date_from="", date_to="")
+        articles = int(np.unique(values.article[docs][undated]).size)
+        facet_values.append(FacetValue("undated", "Undated", int(undated.sum()), articles, params.undated, url))
+    return FacetResult("date", "Dates", tuple(facet_values), granularity=granularity)
+
+
+def _granularity(dated: np.ndarray, params: SearchParams) -> tuple[str, int]:
+    low, high = (int(dated.min()), int(dated.max())) if dated.size else (0, 0)
+    if params.date_from and params.date_to:  # the selected range decides, so drilling always goes finer
+        low, high = day_bounds(params.date_from)[0], day_bounds(params.date_to)[1]  # type: ignore[index]
+    if not dated.size or high // 10000 - low // 10000 >= 2:
+        return "year", 10000
+    if high // 100 != low // 100:
+        return "month", 100
+    return "day", 1
+
+
+def _bucket_value(bucket: int, granularity: str) -> str:
+    if granularity == "year":
+        return f"{bucket:04d}"
+    if granularity == "month":
+        return f"{bucket // 100:04d}-{bucket % 100:02d}"
+    return f"{bucket // 10000:04d}-{bucket // 100 % 100:02d}-{bucket % 100:02d}"
+
+
+def _bucket_label(bucket: int, granularity: str) -> str:
+    if granularity == "year":
+        return str(bucket)
+    if granularity == "month":
+        return f"{_MONTHS[bucket % 100 - 1]} {bucket // 100}"
+    return f"{bucket % 100} {_MONTHS[bucket // 100 % 100 - 1]} {bucket // 10000}"
+
+
+# --- attention over time ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineBar:
+    label: str
+    count: int
+    x: float
+    y: float
+    height: float
+    url: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    bars: tuple[TimelineBar, ...]
+    first: str
+    last: str
+    peak: int
+    unit: str  # month or year
+    width: int = 600
+    height: int = 60
+
+    @property
+    def bar_width(self) -> float:
+        return max(round(self.width / max(len(self.bars), 1) - 1, 2), 1)
+
+
+def timeline(params: SearchParams, days: np.ndarray, *, max_bars: int = 240) -> Timeline | None:
+    """Paragraphs per month (per year for long spans), with empty periods filled, as SVG geometry."""
+    dated = days[days > 0]
+    if dated.size == 0:
+        return None
+    months = dated // 100
+    first, last = int(months.min()), int(months.max())
+    span = (last // 100 - first // 100) * 12 + last % 100 - first % 100 + 1
+    unit = "month" if span <= max_bars else "year"
+    if unit == "month":
+        keys = [(first // 100 + (first % 100 - 1 + i) // 12) * 100 + (first % 100 - 1 + i) % 12 + 1 for i in range(span)]
+        counts = dict(zip(*np.unique(months, return_counts=True), strict=True))
+    else:
+        keys = list(range(first // 100, last // 100 + 1))
+        counts = dict(zip(*np.unique(dated // 10000, return_counts=True), strict=True))
+    peak = max(int(c) for c in counts.values())
+    chart = Timeline((), "", "", peak, unit)
+    step = chart.width / len(keys)
+    bars = tuple(
+        TimelineBar(
+            label=f"{_bucket_label(k, unit)}: {int(counts.get(k, 0))}",
+            count=int(counts.get(k, 0)),
+            x=round(i * step, 2),
+            y=round(chart.height - chart.height * int(counts.get(k, 0)) / peak, 2),
+            height=round(chart.height * int(counts.get(k, 0)) / peak, 2),
+            url=params.querystring(date_from=_bucket_value(k, unit), date_to=_bucket_value(k, unit), undated=False),
+        )
+        for i, k in enumerate(keys)
+    )
+    return Timeline(bars, _bucket_label(keys[0], unit), _bucket_label(keys[-1], unit), peak, unit)
+
+
+# --- chips ------------------------------------------------------------------------------------
+
+
+def chips(params: SearchParams, selection: Selection) -> tuple[Chip, ...]:
+    """The active filters, each with the URL that removes it."""
+    names = dict(Person.objects.filter(id__in=selection.persons).values_list("slug", "name"))
+    sources = dict(Source.objects.filter(id__in=selection.sources).values_list("slug", "name"))
+    result = [Chip(names[s], params.toggle_person(s)) for s in params.persons if s in names]
+    result += [Chip(sources[s], params.toggle_source(s)) for s in params.sources if s in sources]
+    if params.date_from or params.date_to:
+        result.append(Chip(_range_label(params), params.querystring(date_from="", date_to="")))
+    if params.undated:
+        result.append(Chip("Undated", params.querystring(undated=False)))
+    return tuple(result)
+
+
+def _range_label(params: SearchParams) -> str:
+    if params.date_from == params.date_to:
+        return params.date_from
+    return f"{params.date_from or '…'} – {params.date_to or '…'}"

@@ -1,0 +1,54 @@
+"""Contexts for the pages around the search: an article, a paragraph's neighbours, all persons."""
+
+from __future__ import annotations
+
+from search import query
+from search.facets import FacetResult
+from search.models import Article, Mention, Paragraph, Person
+from search.params import SearchParams
+
+
+def all_persons(params: SearchParams, *, name_filter: str) -> FacetResult:
+    return query.person_values(params, name_filter=name_filter)
+
+
+def article_context(article: Article, params: SearchParams) -> dict[str, object]:
+    """The article's kept paragraphs, those the search selects marked and highlighted, and its persons."""
+    paragraphs = list(article.paragraphs.filter(is_boilerplate=False).order_by("position"))
+    matches: dict[int, str] = {}
+    if params.q or params.has_filters:
+        hits, _ = query.article_matches(article.pk, params)
+        matches = {hit.paragraph_id: hit.paragraph_id for hit in hits}
+    terms = query.highlight_terms(params)
+    persons = (
+        Person.objects.filter(mentions__paragraph__article=article, mentions__paragraph__is_boilerplate=False).distinct().order_by("name")
+    )
+    return {
+        "article": article,
+        "paragraphs": [{"paragraph": p, "html": query.snippet(p.text, terms, whole=True), "matched": p.pk in matches} for p in paragraphs],
+        "match_count": len(matches),
+        "persons": [{"person": person, "url": SearchParams(persons=(person.slug,)).querystring()} for person in persons],
+        "back_url": params.querystring(),
+    }
+
+
+def context_around(paragraph: Paragraph, params: SearchParams) -> dict[str, object]:
+    """The kept paragraphs just before and after one hit."""
+    siblings = Paragraph.objects.filter(article_id=paragraph.article_id, is_boilerplate=False)
+    before = siblings.filter(position__lt=paragraph.position).order_by("-position").first()
+    after = siblings.filter(position__gt=paragraph.position).order_by("position").first()
+    terms = query.highlight_terms(params)
+    return {
+        "paragraph": paragraph,
+        "before": before and {"paragraph": before, "html": query.snippet(before.text, terms, whole=True)},
+        "after": after and {"paragraph": after, "html": query.snippet(after.text, terms, whole=True)},
+        "current_html": query.snippet(paragraph.text, terms, whole=True),
+    }
+
+
+def persons_of_paragraphs(paragraph_ids: list[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = {}
+    for paragraph_id, name in Mention.objects.filter(paragraph_id__in=paragraph_ids).values_list("paragraph_id", "person__name"):
+        if name not in names.setdefault(paragraph_id, []):
+            names[paragraph_id].append(name)
+    return names
