@@ -139,7 +139,7 @@ _TITLES = frozenset(
     officer detective inspector professor doctor saint st former late then acting deputy""".split()
 )
 _POSSESSIVE = re.compile(r"(['’]s|['’])$")
-_NAME_TOKEN = re.compile(r"^[A-Z][\w.'’-]*$|^(de|da|van|von|der|den|del|la|le|bin|al|ibn|el)$")
+_NAME_TOKEN = re.compile(r"^[A-Z][^\W\d_]*(['’.-][^\W\d_]*)*\.?$|^(de|da|van|von|der|den|del|la|le|bin|al|ibn|el)$")
 _MAX_NAME_TOKENS = 5
 
 

@@ -130,15 +130,20 @@ def known_person(name: str) -> Person | None:
 
 
 def resolve_people(names: Iterable[str]) -> tuple[dict[str, Person], int]:
-    """Canonical Person rows for these names, creating the new ones; returns (map, how many are new)."""
+    """Canonical Person rows for these names, creating new ones; returns (map, how many are new).
+
+    A single word that neither resolved to a full name in its article nor names a known person is
+    left out: alone, "Twitter" or "Wagner" is more often not a person than a mononym.
+    """
     people: dict[str, Person] = {}
     created = 0
     for name in dict.fromkeys(names):
         person = known_person(name)
-        if person is None:
+        if person is None and " " in name:
             person = Person.objects.create(name=name[:200], slug=unique_slug(Person, name))
             created += 1
-        people[name] = person
+        if person is not None:
+            people[name] = person
     return people, created
 
 
@@ -184,7 +189,9 @@ def _replace_paragraphs(article: Article, prepared: PreparedArticle) -> int:
     )
     people, created = resolve_people(m.name for m in prepared.mentions)
     Mention.objects.bulk_create(
-        Mention(paragraph=rows[m.paragraph], person=people[m.name], start=m.start, end=m.end, text=m.text[:200]) for m in prepared.mentions
+        Mention(paragraph=rows[m.paragraph], person=people[m.name], start=m.start, end=m.end, text=m.text[:200])
+        for m in prepared.mentions
+        if m.name in people
     )
     return created
 
@@ -192,9 +199,9 @@ def _replace_paragraphs(article: Article, prepared: PreparedArticle) -> int:
 def preview(prepared: PreparedArticle) -> dict[str, object]:
     """What ingest would store for this article, as plain JSON-ready data; reads, never writes."""
     article = prepared.article
-    canonical = {m.name: (known_person(m.name) or Person(name=m.name)).name for m in prepared.mentions}
+    canonical = {name: person.name for name in {m.name for m in prepared.mentions} if (person := _person_preview(name))}
     by_paragraph: dict[int, list[extract.MentionDraft]] = {}
-    for mention in prepared.mentions:
+    for mention in (m for m in prepared.mentions if m.name in canonical):
         by_paragraph.setdefault(mention.paragraph, []).append(mention)
     source = resolve_source_name(article.source, article.url)
     return {
@@ -215,8 +222,13 @@ def preview(prepared: PreparedArticle) -> dict[str, object]:
             }
             for n, d in enumerate(prepared.paragraphs)
         ],
-        "persons": list(dict.fromkeys(canonical[m.name] for m in prepared.mentions)),
+        "persons": list(dict.fromkeys(canonical[m.name] for m in prepared.mentions if m.name in canonical)),
     }
+
+
+def _person_preview(name: str) -> Person | None:
+    """The person ``resolve_people`` would give this name, without creating it."""
+    return known_person(name) or (Person(name=name) if " " in name else None)
 
 
 def resolve_source_name(name: str, url: str) -> str | None:

@@ -338,7 +338,7 @@ def highlight_terms(params: SearchParams) -> frozenset[str]:
 def snippet(text: str, terms: frozenset[str], *, whole: bool = False) -> str:
     """Highlighted fragments of ``text`` (or all of it) as safe HTML; the formatter escapes the text."""
     if terms:
-        fragmenter = highlight.WholeFragmenter() if whole else highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90)
+        fragmenter = highlight.WholeFragmenter() if whole else highlight.ContextFragmenter(maxchars=240, surround=60)
         fragments = highlight.highlight(
             text, terms, index.ANALYZER, fragmenter, highlight.HtmlFormatter(tagname="mark", between=" … "), top=1 if whole else 2
         )
