@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run install install-dev test lint format chromium migrate demo serve-dev clean-var
+.PHONY: run install install-dev test lint format chromium migrate demo screenshots bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -59,3 +59,7 @@ lint: install-dev
 format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Screenshots of the main states on the demo corpus, into docs/screenshots/.
+screenshots: install-dev chromium
+	CHROMIUM=$(CHROMIUM) $(PY) tests/tools/screenshots.py

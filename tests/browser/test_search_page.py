@@ -1,46 +1,150 @@
+"""Journeys through the search page in Chromium, with and without JavaScript."""
+
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from search import ingest
-from tests.conftest import SEED
+from search import index, ingest
+from tests.conftest import SEED, demo_lines
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def articles(live_server: object) -> None:
+def corpus(live_server: object, tmp_path: Path) -> str:
+    """The seed, one more article about Putin, and the first 40 demo articles; returns the site URL."""
     ingest.ingest_paths([SEED], defaults=ingest.Defaults(source="The Times of Israel", published=dt.date(2023, 6, 27)))
-    ingest.store_article(ingest.ArticleInput(text="Putin's spokesman met reporters in Moscow.", url="https://e.org/1", source="Other"))
-    from search import index
-
+    ingest.store_article(
+        ingest.ArticleInput(text="Vladimir Putin's spokesman met reporters in Moscow.", url="https://e.org/1", source="Other")
+    )
+    demo = tmp_path / "demo.jsonl"
+    demo.write_text("".join(demo_lines(40)), encoding="utf-8")
+    ingest.ingest_paths([demo])
     index.apply_pending()
+    return live_server.url  # type: ignore[attr-defined]
 
 
-def test_typing_updates_results_without_reload(page: Page, live_server: object, articles: None) -> None:
-    page.goto(f"{live_server.url}/")  # type: ignore[attr-defined]
-    totals = page.locator("[data-total-paragraphs]")
-    expect(totals).to_have_attribute("data-total-paragraphs", "7")
+@pytest.fixture
+def csp_violations(page: Page) -> Iterator[list[str]]:
+    messages: list[str] = []
+    page.on("console", lambda m: messages.append(m.text) if "Content Security Policy" in m.text else None)
+    yield messages
+    assert messages == []
+
+
+def totals(page: Page) -> tuple[str | None, str | None]:
+    element = page.locator("[data-total-paragraphs]")
+    return element.get_attribute("data-total-paragraphs"), element.get_attribute("data-total-articles")
+
+
+def test_typing_updates_results_without_reload(page: Page, corpus: str, csp_violations: list[str]) -> None:
+    page.goto(corpus + "/")
     page.evaluate("window.__marker = 'same page'")
     page.locator("#q").press_sequentially("Prigozhin", delay=30)
-    expect(totals).to_have_attribute("data-total-paragraphs", "3")
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", "3")
     expect(page.locator("li.hit mark").first).to_have_text("Prigozhin")
-    expect(page).to_have_url(f"{live_server.url}/?q=Prigozhin")  # type: ignore[attr-defined]
+    expect(page).to_have_url(corpus + "/?q=Prigozhin")
     assert page.evaluate("window.__marker") == "same page"  # swapped by htmx, not reloaded
     page.locator("#q").fill("Putin")
-    expect(totals).to_have_attribute("data-total-paragraphs", "5")
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", "5")
+    assert page.evaluate("window.__marker") == "same page"
 
 
-def test_facet_click_and_back_button(page: Page, live_server: object, articles: None) -> None:
-    page.goto(f"{live_server.url}/?q=Putin")  # type: ignore[attr-defined]
-    totals = page.locator("[data-total-paragraphs]")
-    expect(totals).to_have_attribute("data-total-paragraphs", "5")
+def test_two_persons_and_a_source_narrow_and_widen(page: Page, corpus: str, csp_violations: list[str]) -> None:
+    page.goto(corpus + "/?q=Putin")
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", "5")
+    page.locator("a[data-facet=person][data-value=yevgeny-prigozhin]").click()
+    expect(page).to_have_url(corpus + "/?q=Putin&person=yevgeny-prigozhin")
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", "2")
+    page.locator("a[data-facet=person][data-value=alexei-navalny]").click()
+    expect(page).to_have_url(corpus + "/?q=Putin&person=yevgeny-prigozhin&person=alexei-navalny")
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", "3")  # OR within a facet
+    expect(page.locator("a[data-facet=person][data-selected=true]")).to_have_count(2)
+    page.locator("a[data-facet=source][data-value=the-times-of-israel]").click()
+    expect(page.locator("[data-chip]")).to_have_count(3)
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", "3")
+    page.locator("[data-chip]", has_text="Alexei Navalny").click()
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", "2")
+    expect(page).to_have_url(corpus + "/?q=Putin&person=yevgeny-prigozhin&source=the-times-of-israel")
+
+
+def test_date_histogram_drills_down(page: Page, corpus: str, csp_violations: list[str]) -> None:
+    page.goto(corpus + "/")
+    years = page.locator("a[data-facet=date]")
+    expect(years.first).to_have_attribute("data-value", re.compile(r"^\d{4}$"))
+    year = page.locator("a[data-facet=date][data-value='2015']")
+    count = year.get_attribute("data-count")
+    year.click()
+    expect(page).to_have_url(corpus + "/?from=2015&to=2015")
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", count or "")
+    expect(page.locator("a[data-facet=date]").first).to_have_attribute("data-value", re.compile(r"^2015-\d\d$"))
+    page.locator("a[data-facet=date]").first.click()
+    expect(page.locator("a[data-facet=date]").first).to_have_attribute("data-value", re.compile(r"^2015-\d\d-\d\d$"))
+
+
+def test_context_and_more_in_article_expand_in_place(page: Page, corpus: str, csp_violations: list[str]) -> None:
+    page.goto(corpus + "/?q=Prigozhin")
+    hit = page.locator("li.hit").first
+    hit.locator("[data-action=context]").click()
+    expect(hit.locator(".context .before")).to_be_visible()
+    expect(page).to_have_url(corpus + "/?q=Prigozhin")  # expansions do not change the page's state
+    hit.locator("[data-action=more]").click()
+    expect(hit.locator(".more-matches li")).to_have_count(3)
+    expect(hit.locator(".more-matches mark").first).to_have_text("Prigozhin")
+
+
+def test_load_more_appends_the_next_page(page: Page, corpus: str, csp_violations: list[str]) -> None:
+    page.goto(corpus + "/")
+    expect(page.locator("li.hit")).to_have_count(20)
+    page.locator("a.load-more").scroll_into_view_if_needed()
+    expect(page.locator("li.hit")).to_have_count(40)
+    ids = page.locator("li.hit").evaluate_all("els => els.map(e => e.dataset.article)")
+    assert len(set(ids)) == 40
+    expect(page).to_have_url(corpus + "/")
+
+
+def test_back_button_and_copied_url_restore_the_state(page: Page, browser: Browser, corpus: str, csp_violations: list[str]) -> None:
+    page.goto(corpus + "/?q=Putin")
     page.locator("a[data-facet=source][data-value=other]").click()
-    expect(totals).to_have_attribute("data-total-paragraphs", "1")
-    expect(page).to_have_url(f"{live_server.url}/?q=Putin&source=other")  # type: ignore[attr-defined]
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", "1")
+    copied = page.url
     page.go_back()
-    expect(totals).to_have_attribute("data-total-paragraphs", "5")
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", "5")
     expect(page.locator("#q")).to_have_value("Putin")
+    page.go_forward()
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", "1")
+    fresh = browser.new_page()
+    fresh.goto(copied)
+    assert totals(fresh) == ("1", "1")
+    expect(fresh.locator("a[data-facet=source][data-value=other]")).to_have_attribute("data-selected", "true")
+    fresh.close()
+
+
+def test_the_same_journeys_without_javascript(browser: Browser, corpus: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(corpus + "/")
+    page.locator("#q").fill("Putin")
+    page.locator("#q").press("Enter")
+    expect(page).to_have_url(corpus + "/?q=Putin")
+    assert totals(page) == ("5", "2")
+    page.locator("a[data-facet=person][data-value=yevgeny-prigozhin]").click()
+    assert totals(page) == ("2", "1")
+    page.locator("a[data-action=more]").first.click()  # the article page, matches marked
+    expect(page.locator("p.paragraph[data-matched]")).to_have_count(2)
+    page.go_back()
+    page.locator("a[data-action=context]").first.click()
+    expect(page.locator("p.paragraph:target")).to_have_count(1)
+    page.goto(corpus + "/")
+    page.locator("a.load-more").click()  # without JavaScript, "load more" is the next page
+    expect(page).to_have_url(corpus + "/?page=2")
+    expect(page.locator("li.hit")).to_have_count(20)
+    page.locator("a[data-facet=date][data-value='2015']").click()
+    expect(page.locator("a[data-facet=date]").first).to_have_attribute("data-value", re.compile(r"^2015-\d\d$"))
+    context.close()
