@@ -39,7 +39,8 @@ ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | St
 SCHEMA = fields.Schema(
     pid=fields.ID(stored=True, unique=True),
     article=fields.NUMERIC(int, bits=64, stored=True, sortable=True),
-    text=fields.TEXT(analyzer=ANALYZER, phrase=True),
+    # spelling=True keeps the unstemmed words too (field spell_text), for "did you mean".
+    text=fields.TEXT(analyzer=ANALYZER, phrase=True, spelling=True),
     title=fields.TEXT(analyzer=ANALYZER),
     person=fields.KEYWORD(commas=True, stored=True),  # canonical person ids
     source=fields.NUMERIC(int, bits=64, stored=True, sortable=True),  # 0: no source

@@ -9,6 +9,7 @@ faceting costs hundreds of milliseconds per search (../shared/research/whoosh-la
 from __future__ import annotations
 
 import html
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,15 +17,16 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
-from whoosh import highlight, qparser
+from whoosh import fields, highlight, qparser
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search import facets, index
 from search.facets import DocValues, FacetResult, Selection
-from search.models import Paragraph
-from search.params import SORTS, SearchParams
+from search.models import Alias, Paragraph, Person, Source
+from search.params import SORTS, SearchParams, day_bounds
 
 SNIPPET_CHARS = 320
 EXPORT_BATCH = 500
@@ -71,6 +73,8 @@ class SearchPage:
     next_url: str = ""
     sort_urls: tuple[tuple[str, str, bool], ...] = ()
     append_url: str = ""  # the next page's groups alone, for "load more"
+    suggestion: str = ""  # "did you mean" a query that finds more
+    suggestion_url: str = ""
 
     @property
     def export_urls(self) -> dict[str, str]:
@@ -98,28 +102,180 @@ class SearchPage:
 
 
 class QueryError(ValueError):
-    pass
+    """A query that is refused (too expensive, or a date that is not one); the message says why."""
+
+
+MAX_EXPANSION = 50  # terms a prefix, wildcard or fuzzy word may expand to (whoosh-lab §2.5)
+MIN_PREFIX = 3
+_DATE_RANGE = re.compile(r"\bdate:\[\s*(\S*?)\s+to\s+(\S*?)\s*\]", re.I)
+_DATE_SINGLE = re.compile(r"\bdate:(\d{4}(?:-\d{2}){0,2})\b", re.I)
+_QUOTED = re.compile(r'"([^"]+)"')
+
+
+# Matches no document. (Whoosh's NullQuery would vanish inside an And and widen the search.)
+NOTHING = wq.Term("pid", "")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    query: wq.Query | None
+    notices: tuple[str, ...] = ()
+
+
+# What users may type: person: and source: take names, which the rewriter turns into the ids
+# the index holds; every other field name is read as a plain word.
+_PARSE_SCHEMA = fields.Schema(text=index.SCHEMA["text"], title=index.SCHEMA["title"], person=fields.ID(), source=fields.ID())
 
 
 def _parser() -> qparser.QueryParser:
-    # AND between words, as news readers expect. Wildcards, ranges, boosts and *:* are off until
-    # they can be bounded: Whoosh has no expansion limit (whoosh-lab §2.5: `mi*` took 24 s).
-    parser = qparser.QueryParser("text", index.SCHEMA, group=qparser.AndGroup)
-    for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.BoostPlugin, qparser.EveryPlugin):
+    # AND between words, as news readers expect. Ranges, boosts and *:* are off; wildcards and
+    # fuzzy words are on but bounded below, since Whoosh has no expansion limit of its own
+    # (whoosh-lab §2.5: `mi*` took 24 s). Dates have their own syntax, handled before parsing.
+    parser = qparser.QueryParser("text", _PARSE_SCHEMA, group=qparser.AndGroup)
+    for plugin in (qparser.RangePlugin, qparser.BoostPlugin, qparser.EveryPlugin):
         parser.remove_plugin_class(plugin)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
     # "-word" excludes, as in web search engines; only at the start of a word, so "long-time" stays a word.
     parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
     return parser
 
 
-def parse_query(text: str) -> wq.Query | None:
-    if not text.strip():
-        return None
-    try:
-        parsed = _parser().parse(text)
-    except Exception as exc:  # Whoosh raises plain exceptions from deep inside the parser
-        raise QueryError(f"Could not read the query: {exc}") from exc
-    return None if parsed is wq.NullQuery else parsed
+def parse_query(text: str, reader: Any) -> ParsedQuery:
+    """The user's query as a Whoosh query, with persons, sources, dates and expansions resolved."""
+    text, dates = _date_clauses(text)
+    notices: list[str] = []
+    parsed: wq.Query | None = None
+    if text.strip():
+        try:
+            parsed = _parser().parse(text)
+        except Exception as exc:  # Whoosh raises plain exceptions from deep inside the parser
+            words = " ".join(re.findall(r"\w+", text))
+            notices.append(f"Could not read the query as written ({exc}); searched for the words “{words}” instead.")
+            parsed = _parser().parse(words) if words else None
+    if parsed is not None:
+        rewriter = _Rewriter(text, reader)
+        parsed = rewriter.rewrite(parsed)
+        notices += rewriter.notices
+    if dates:
+        parsed = wq.And([parsed, *dates]) if parsed is not None else (dates[0] if len(dates) == 1 else wq.And(dates))
+    if parsed is wq.NullQuery:  # only stop words ("the"), or operators without words
+        notices.append("The query has no words to search for: only very common words or operators.")
+        parsed = NOTHING
+    return ParsedQuery(parsed, tuple(notices))
+
+
+def _date_clauses(text: str) -> tuple[str, list[wq.Query]]:
+    """Take ``date:[2019 to 2020-03]`` and ``date:2019-05`` out of the text, as day-number ranges."""
+    ranges: list[wq.Query] = []
+
+    def as_range(low_text: str, high_text: str) -> wq.Query:
+        low = day_bounds(low_text) if low_text not in ("", "*") else (1, 1)
+        high = day_bounds(high_text) if high_text not in ("", "*") else (99991231, 99991231)
+        if low is None or high is None:
+            bad = low_text if low is None else high_text
+            raise QueryError(f"“{bad}” is not a date: use YYYY, YYYY-MM or YYYY-MM-DD, as in date:[2019 to 2020-03].")
+        return wq.NumericRange("day", low[0], high[1])
+
+    def take_range(match: re.Match[str]) -> str:
+        ranges.append(as_range(match.group(1), match.group(2)))
+        return " "
+
+    def take_single(match: re.Match[str]) -> str:
+        ranges.append(as_range(match.group(1), match.group(1)))
+        return " "
+
+    text = _DATE_SINGLE.sub(take_single, _DATE_RANGE.sub(take_range, text))
+    return text, ranges
+
+
+class _Rewriter:
+    """Resolves person: and source: to ids, bounds expansions, and widens person aliases."""
+
+    def __init__(self, text: str, reader: Any) -> None:
+        self.text = text
+        self.reader = reader
+        self.notices: list[str] = []
+        self.quoted = [q.strip() for q in _QUOTED.findall(text)]
+        self.phrases_seen = 0
+
+    def rewrite(self, node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Term) and node.fieldname == "person":
+            return self._person(str(node.text))
+        if isinstance(node, wq.Term) and node.fieldname == "source":
+            return self._source(str(node.text))
+        if isinstance(node, wq.FuzzyTerm):
+            return self._fuzzy(node)
+        if isinstance(node, (wq.Prefix, wq.Wildcard)):
+            return self._expansion(node)
+        if isinstance(node, wq.Phrase) and node.fieldname == "text":
+            self.phrases_seen += 1
+            raw = self.quoted[self.phrases_seen - 1] if self.phrases_seen <= len(self.quoted) else ""
+            return self._with_alias(node, raw)
+        if isinstance(node, wq.Term) and node.fieldname == "text":
+            return self._with_alias(node, self.text[node.startchar : node.endchar] if node.startchar is not None else "")
+        return node.apply(self.rewrite)
+
+    def _person(self, text: str) -> wq.Query:
+        ids = persons_named(text)
+        if not ids:
+            self.notices.append(f"No person matches “{text}”.")
+            return NOTHING
+        return wq.Or([wq.Term("person", str(i)) for i in ids])
+
+    def _source(self, text: str) -> wq.Query:
+        ids = list(Source.objects.filter(Q(slug=text) | Q(name__icontains=text) | Q(domain__icontains=text)).values_list("id", flat=True))
+        if not ids:
+            self.notices.append(f"No source matches “{text}”.")
+            return NOTHING
+        return wq.Or([wq.Term("source", i) for i in ids])
+
+    def _fuzzy(self, node: wq.FuzzyTerm) -> wq.Query:
+        if node.maxdist > 1:
+            self.notices.append(f"“{node.text}~{node.maxdist}” searched with one typo at most (~1).")
+            node = wq.FuzzyTerm(node.fieldname, node.text, maxdist=1, prefixlength=1)
+        return self._expansion(node)
+
+    def _expansion(self, node: wq.Query) -> wq.Query:
+        text = str(getattr(node, "text", "")) + ("*" if isinstance(node, wq.Prefix) else "")
+        if isinstance(node, (wq.Prefix, wq.Wildcard)) and len(re.split(r"[*?]", text)[0]) < MIN_PREFIX:
+            raise QueryError(f"“{text}”: a wildcard needs at least {MIN_PREFIX} letters before * or ?.")
+        expanded = {t for _, t in node.expanded_terms(self.reader)}
+        if len(expanded) > MAX_EXPANSION:
+            raise QueryError(f"“{text}” matches {len(expanded)} different words (at most {MAX_EXPANSION}): add letters.")
+        return node
+
+    def _with_alias(self, node: wq.Query, raw: str) -> wq.Query:
+        """A word or phrase that is a person's name or alias also finds mentions under other names."""
+        raw = raw.strip().strip('"')
+        person = known_person_exact(raw) if raw else None
+        if person is None:
+            return node
+        self.notices.append(f"“{raw}” also finds paragraphs that mention {person[1]} under another name.")
+        return wq.Or([node, wq.Term("person", str(person[0]))])
+
+
+def persons_named(text: str) -> list[int]:
+    """Persons whose name or an alias contains every word of ``text`` (or whose slug it is)."""
+    words = text.replace("-", " ").split()
+    matches = Person.objects.filter(slug=text.lower())
+    for word in words:
+        matches = matches | Person.objects.filter(Q(name__icontains=word) | Q(aliases__name__icontains=word))
+    candidates = set(matches.values_list("id", flat=True))
+    return sorted(i for i in candidates if _all_words_match(i, words) or Person.objects.filter(id=i, slug=text.lower()).exists())
+
+
+def _all_words_match(person_id: int, words: list[str]) -> bool:
+    names = [n.casefold() for n in Person.objects.filter(id=person_id).values_list("name", flat=True)]
+    names += [n.casefold() for n in Alias.objects.filter(person_id=person_id).values_list("name", flat=True)]
+    return all(any(w.casefold() in n for n in names) for w in words)
+
+
+def known_person_exact(text: str) -> tuple[int, str] | None:
+    alias = Alias.objects.filter(name__iexact=text).select_related("person").first()
+    if alias:
+        return alias.person_id, alias.person.name
+    person = Person.objects.filter(name__iexact=text).values_list("id", "name").first()
+    return (person[0], person[1]) if person else None
 
 
 # --- searcher and doc values -----------------------------------------------------------------
@@ -213,11 +369,13 @@ class _Matches:
     matched: np.ndarray  # matching the query, before facet filters
     masks: dict[str, np.ndarray]
     selected: np.ndarray  # matching the query and every filter, sorted docnums
+    notices: tuple[str, ...]
 
 
 def _match(params: SearchParams, selection: Selection) -> _Matches:
-    parsed = parse_query(params.q)
     searcher = _searcher()
+    parsed_query = parse_query(params.q, searcher.reader())
+    parsed = parsed_query.query
     values = _doc_values(searcher)
     if parsed is None:
         matched = np.flatnonzero(values.live)
@@ -225,7 +383,8 @@ def _match(params: SearchParams, selection: Selection) -> _Matches:
         matched = np.fromiter(searcher.docs_for_query(parsed), dtype=np.int64)
         matched.sort()
     masks = facets.filter_masks(params, selection, values, matched)
-    return _Matches(searcher, parsed, values, matched, masks, matched[facets.combine(masks.values(), matched.size)])
+    selected = matched[facets.combine(masks.values(), matched.size)]
+    return _Matches(searcher, parsed, values, matched, masks, selected, parsed_query.notices)
 
 
 def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
@@ -242,7 +401,10 @@ def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
     best = _best_docnums(m, params, start=start, size=page_size)
     more = dict(zip(articles.tolist(), (counts - 1).tolist(), strict=True))
     hits = _hits(m.searcher, best, _highlight_terms(m.searcher, m.parsed))
+    suggestion = _suggestion(m, params) if m.selected.size < SUGGEST_BELOW else ""
     return SearchPage(
+        suggestion=suggestion,
+        suggestion_url=params.querystring(q=suggestion) if suggestion else "",
         params=params,
         groups=tuple(Group(hit, more.get(hit.article_id, 0), _more_url(hit, params)) for hit in hits),
         total_paragraphs=int(m.selected.size),
@@ -250,7 +412,7 @@ def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
         facets=facets.facets(params, selection, m.values, m.matched, m.masks),
         chips=facets.chips(params, selection),
         timeline=facets.timeline(params, m.values.day[m.selected]),
-        notices=params.notices + tuple(notices),
+        notices=params.notices + tuple(notices) + m.notices,
         page=params.page,
         page_count=page_count,
         previous_url=params.querystring(page=params.page - 1) if params.page > 1 else "",
@@ -258,6 +420,34 @@ def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
         append_url=params.querystring(page=params.page + 1) + "&append=1" if params.page < page_count else "",
         sort_urls=tuple((s, params.querystring(sort=s), s == params.effective_sort) for s in SORTS),
     )
+
+
+SUGGEST_BELOW = 3  # offer a correction when a query finds fewer paragraphs than this
+_WORD = re.compile(r"(?<![\w:*?~])[^\W\d_]{3,}(?![\w:*?~])")
+
+
+def _suggestion(m: _Matches, params: SearchParams) -> str:
+    """The query with misspelt words corrected, if that finds more paragraphs; else ''."""
+    if m.parsed is None:
+        return ""
+    reader = m.searcher.reader()
+    corrector = m.searcher.corrector("text")
+    corrected = params.q
+    for word in dict.fromkeys(_WORD.findall(params.q)):
+        stems = [t.text for t in index.ANALYZER(word)]
+        if not stems or all(("text", stem.encode("utf-8")) in reader for stem in stems):
+            continue
+        options = corrector.suggest(word.lower(), limit=1, maxdist=2)
+        if options:
+            corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", options[0], corrected)
+    if corrected == params.q:
+        return ""
+    try:
+        better = parse_query(corrected, reader).query
+    except QueryError:
+        return ""
+    found = sum(1 for _ in m.searcher.docs_for_query(better)) if better is not None else 0
+    return corrected if found > m.selected.size else ""
 
 
 def _more_url(hit: Hit, params: SearchParams) -> str:
@@ -328,11 +518,12 @@ def _highlight_terms(searcher: Searcher, parsed: wq.Query | None) -> frozenset[s
 
 
 def highlight_terms(params: SearchParams) -> frozenset[str]:
+    searcher = _searcher()
     try:
-        parsed = parse_query(params.q)
+        parsed = parse_query(params.q, searcher.reader()).query
     except QueryError:
         return frozenset()
-    return _highlight_terms(_searcher(), parsed)
+    return _highlight_terms(searcher, parsed)
 
 
 def snippet(text: str, terms: frozenset[str], *, whole: bool = False) -> str:

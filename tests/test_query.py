@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from django.http import QueryDict
 
 from search import index, query
-from search.models import Mention, Paragraph, Person
+from search.models import Alias, Mention, Paragraph, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +195,62 @@ def test_unknown_facet_values_give_notices(store: Callable[..., object]) -> None
     page = query.search(params("person=nobody&source=nowhere"))
     assert page.total_paragraphs == 1
     assert sorted(page.notices) == ["Unknown person “nobody” ignored.", "Unknown source “nowhere” ignored."]
+
+
+def test_person_and_source_fields(seed_article: None, store: Callable[..., object]) -> None:
+    store("Vladimir Putin visited a factory.", source="Other")
+    assert query.search(params("q=person:putin")).total_paragraphs == 5
+    assert query.search(params("q=person:putin source:times")).total_paragraphs == 4
+    assert query.search(params('q=person:"vladimir putin" factory')).total_paragraphs == 1
+    nobody = query.search(params("q=person:nobody"))
+    assert nobody.total_paragraphs == 0 and "No person matches “nobody”." in nobody.notices
+
+
+def test_date_ranges_in_the_query(store: Callable[..., object]) -> None:
+    for day in (dt.date(2019, 1, 5), dt.date(2020, 3, 31), dt.date(2020, 4, 1)):
+        store("Storm warning issued.", published=day)
+    assert query.search(params("q=storm date:[2019 to 2020-03]")).total_paragraphs == 2
+    assert query.search(params("q=storm date:2020")).total_paragraphs == 2
+    assert query.search(params("q=date:[2020-04 to *]")).total_paragraphs == 1
+    bad = query.search(params("q=storm date:[2019 to spring]"))
+    assert "“spring” is not a date" in bad.error and bad.total_paragraphs == 0
+
+
+def test_expensive_expansions_are_refused_with_a_message(store: Callable[..., object]) -> None:
+    store(" ".join(f"abc{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(60)) + ".\n\nLukashenko spoke.")
+    assert query.search(params("q=Lukash*")).total_paragraphs == 1
+    short = query.search(params("q=lu*"))
+    assert "at least 3 letters" in short.error
+    leading = query.search(params("q=*shenko"))
+    assert "at least 3 letters" in leading.error
+    many = query.search(params("q=abc*"))
+    assert re.search(r"“abc\*” matches 5\d different words \(at most 50\): add letters", many.error)
+
+
+def test_fuzzy_words_are_bounded(store: Callable[..., object]) -> None:
+    store("Lukashenko spoke.")
+    assert query.search(params("q=Lukashenkp~")).total_paragraphs == 1
+    capped = query.search(params("q=Lukashenkp~3"))
+    assert capped.total_paragraphs == 1 and any("one typo at most" in n for n in capped.notices)
+
+
+def test_alias_finds_every_name_of_a_person(store: Callable[..., object]) -> None:
+    store("Prime Minister Benjamin Netanyahu met the cabinet.\n\nNetanyahu then left.")
+    Alias.objects.create(person=Person.objects.get(name="Benjamin Netanyahu"), name="Bibi")
+    store("Supporters chanted Bibi outside.")
+    page = query.search(params("q=Bibi"))
+    assert page.total_paragraphs == 3
+    assert "“Bibi” also finds paragraphs that mention Benjamin Netanyahu under another name." in page.notices
+
+
+def test_did_you_mean(seed_article: None) -> None:
+    page = query.search(params("q=Prigozhyn"))
+    assert page.total_paragraphs == 0
+    assert (page.suggestion, page.suggestion_url) == ("prigozhin", "?q=prigozhin")
+    assert query.search(params("q=Prigozhin")).suggestion == ""
+
+
+@pytest.mark.parametrize("text", ['((("', ")))", '"unclosed phrase', "AND OR NOT", "title:", "person:", "~~~", "\x00", "date:[", "a" * 500])
+def test_odd_queries_never_fail(seed_article: None, text: str) -> None:
+    page = query.search(query.SearchParams(q=text))
+    assert page.total_paragraphs >= 0
