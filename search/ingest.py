@@ -104,17 +104,63 @@ class PreparedArticle:
 
 
 def prepare(article: ArticleInput) -> PreparedArticle:
+    """Split, classify and find persons in one article (ingest_paths does this for a stream)."""
+    ((prepared, _),) = prepare_stream([article], on_error=_raise)
+    return prepared
+
+
+def _raise(article: ArticleInput, exc: IngestError) -> None:
+    raise exc
+
+
+def prepare_stream(
+    articles: Iterable[ArticleInput],
+    *,
+    on_error: Callable[[ArticleInput, IngestError], None],
+    skip: Callable[[ArticleInput, str], bool] = lambda article, key: False,
+    processes: int = 1,
+) -> Iterator[tuple[PreparedArticle, str]]:
+    """(prepared article, its key) for each article; NER runs batched over the whole stream.
+
+    ``skip(article, key)`` lets the caller pass over an article before NER (unchanged ones).
+    """
+
+    def split() -> Iterator[tuple[tuple[ArticleInput, list[extract.ParagraphDraft], list[int], str], list[str]]]:
+        for article in articles:
+            try:
+                drafts = _classified_paragraphs(article)
+            except IngestError as exc:
+                on_error(article, exc)
+                continue
+            key = article_key(article, drafts[0].text)
+            if skip(article, key):
+                continue
+            # Persons only from kept paragraphs: a name in a reader appeal is not a person of the article.
+            kept = [n for n, d in enumerate(drafts) if not d.is_boilerplate]
+            yield (article, drafts, kept, key), [drafts[n].text for n in kept]
+
+    for (article, drafts, kept, key), mentions in extract.find_persons_stream(split(), processes=processes):
+        prepared = PreparedArticle(article, drafts, [replace(m, paragraph=kept[m.paragraph]) for m in mentions])
+        yield prepared, key
+
+
+def _classified_paragraphs(article: ArticleInput) -> list[extract.ParagraphDraft]:
     paragraphs = extract.split_paragraphs(article.text)
     if not paragraphs:
         raise IngestError("no text")
     too_long = next((p for p in paragraphs if len(p) > MAX_PARAGRAPH_CHARS), None)
     if too_long is not None:
         raise IngestError(f"a paragraph of {len(too_long):,} characters (limit {MAX_PARAGRAPH_CHARS:,}): not article text")
-    drafts = extract.classify_paragraphs(paragraphs)
-    # Persons only from kept paragraphs: a name in a reader appeal is not a person of the article.
-    kept = [n for n, d in enumerate(drafts) if not d.is_boilerplate]
-    mentions = [replace(m, paragraph=kept[m.paragraph]) for m in extract.find_persons([drafts[n].text for n in kept])]
-    return PreparedArticle(article=article, paragraphs=drafts, mentions=mentions)
+    return extract.classify_paragraphs(paragraphs)
+
+
+def article_digest(article: ArticleInput) -> str:
+    """What decides whether a stored article changed: its text and metadata as given."""
+    return extract.content_hash(article.title, article.url, article.source, str(article.published), article.byline, article.text)
+
+
+def _unchanged(article: ArticleInput, key: str) -> bool:
+    return Article.objects.filter(key=key, content_hash=article_digest(article)).exists()
 
 
 def known_person(name: str) -> Person | None:
@@ -157,20 +203,22 @@ def unique_slug(model: type[Person] | type[Source], name: str) -> str:
 
 
 def store_article(article: ArticleInput) -> tuple[str, Article, PreparedArticle, int]:
+    """Prepare and store one article; see store_prepared."""
+    return store_prepared(prepare(article))
+
+
+def store_prepared(prepared: PreparedArticle) -> tuple[str, Article, PreparedArticle, int]:
     """Insert or update one article in one transaction; returns (outcome, article, prepared, persons created)."""
-    prepared = prepare(article)
+    article = prepared.article
+    digest = article_digest(article)
     with transaction.atomic():
-        source = resolve_source(article.source, article.url)
-        digest = extract.content_hash(
-            article.title, article.url, source.name if source else "", str(article.published), article.byline, article.text
-        )
         existing = Article.objects.select_for_update().filter(key=prepared.key).first()
         if existing is not None and existing.content_hash == digest:
             return "unchanged", existing, prepared, 0
         stored = existing or Article(key=prepared.key)
         stored.title = article.title[:500]
         stored.url = article.url[:1000]
-        stored.source = source
+        stored.source = resolve_source(article.source, article.url)
         stored.published = article.published
         stored.byline = article.byline[:500]
         stored.raw_text = article.text
@@ -246,17 +294,20 @@ def preview_paths(
 ) -> Summary:
     """Prepare every article as ingest would and hand its preview to ``emit``; stores nothing."""
     summary = Summary()
-    for article in _articles(paths, defaults, summary):
-        try:
-            prepared = prepare(article)
-        except IngestError as exc:
-            _fail(summary, f"{article.path} record {article.record}: {exc}")
-            continue
+    on_error = _failure_recorder(summary)
+    for prepared, _ in prepare_stream(_articles(paths, defaults, summary), on_error=on_error):
         summary.new += 1
         _count_paragraphs(summary, prepared)
         if emit is not None:
             emit(preview(prepared))
     return summary
+
+
+def _failure_recorder(summary: Summary) -> Callable[[ArticleInput, IngestError], None]:
+    def record(article: ArticleInput, exc: IngestError) -> None:
+        _fail(summary, f"{article.path} record {article.record}: {exc}")
+
+    return record
 
 
 def _articles(paths: list[Path], defaults: Defaults, summary: Summary) -> Iterator[ArticleInput]:
@@ -280,12 +331,27 @@ def _count_paragraphs(summary: Summary, prepared: PreparedArticle) -> None:
     summary.paragraphs_kept += len(prepared.paragraphs) - boilerplate
 
 
-def ingest_paths(paths: list[Path], *, defaults: Defaults = Defaults(), apply_every: int = 200) -> Summary:
-    """Ingest every article under these paths; broken inputs are counted and described, not fatal."""
+def ingest_paths(
+    paths: list[Path], *, defaults: Defaults = Defaults(), apply_every: int = 200, processes: int = 1, progress: bool = False
+) -> Summary:
+    """Ingest every article under these paths; broken inputs are counted and described, not fatal.
+
+    Index updates are applied every ``apply_every`` stored articles, so search sees a long ingest
+    progress; ``processes`` > 1 runs person extraction in that many worker processes.
+    """
     summary = Summary()
+
+    def unchanged(article: ArticleInput, key: str) -> bool:
+        if _unchanged(article, key):
+            summary.unchanged += 1
+            return True
+        return False
+
+    articles = _articles(paths, defaults, summary)
+    stream = prepare_stream(articles, on_error=_failure_recorder(summary), skip=unchanged, processes=processes)
     since_apply = 0
-    for article in _articles(paths, defaults, summary):
-        since_apply += _ingest_one(article, summary)
+    for prepared, _ in _with_progress(stream, enabled=progress):
+        since_apply += _store_one(prepared, summary)
         if since_apply >= apply_every:
             index.apply_pending()
             since_apply = 0
@@ -293,12 +359,16 @@ def ingest_paths(paths: list[Path], *, defaults: Defaults = Defaults(), apply_ev
     return summary
 
 
-def _ingest_one(article: ArticleInput, summary: Summary) -> int:
-    try:
-        outcome, _, prepared, created = store_article(article)
-    except IngestError as exc:
-        _fail(summary, f"{article.path} record {article.record}: {exc}")
-        return 0
+def _with_progress(stream: Iterator[tuple[PreparedArticle, str]], *, enabled: bool) -> Iterator[tuple[PreparedArticle, str]]:
+    if not enabled:
+        return stream
+    from tqdm import tqdm  # noqa: PLC0415 - only for interactive runs
+
+    return iter(tqdm(stream, unit=" articles", smoothing=0.05, mininterval=1.0))
+
+
+def _store_one(prepared: PreparedArticle, summary: Summary) -> int:
+    outcome, _, prepared, created = store_prepared(prepared)
     setattr(summary, outcome, getattr(summary, outcome) + 1)
     _count_paragraphs(summary, prepared)
     summary.persons_new += created

@@ -25,6 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--date", type=_date, default=None, help="publication date (YYYY-MM-DD) for undated articles")
         parser.add_argument("--url", default="", help="URL for an article that lacks one")
         parser.add_argument("--title", default="", help="title for an article that lacks one")
+        parser.add_argument("--processes", type=int, default=1, help="worker processes for person extraction (2 pays off on long runs)")
+        parser.add_argument("--progress", action="store_true", help="show a progress bar with articles/s")
         parser.add_argument("--dry-run", action="store_true", help="store nothing; with --json, print what would be stored")
         parser.add_argument("--json", action="store_true", help="with --dry-run: one JSON object per article on stdout")
 
@@ -42,7 +44,12 @@ class Command(BaseCommand):
         if options["dry_run"]:
             summary = ingest.preview_paths(paths, defaults=defaults, emit=self._emit if options["json"] else None)
         else:
-            summary = ingest.ingest_paths(paths, defaults=defaults)
+            summary = ingest.ingest_paths(
+                paths,
+                defaults=defaults,
+                processes=max(1, int(options["processes"])),
+                progress=bool(options["progress"]),  # type: ignore[call-overload]
+            )
         for error in summary.errors:
             self.stderr.write(f"failed: {error}")
         (self.stderr if options["json"] else self.stdout).write(summary.line())
