@@ -63,3 +63,8 @@ format: install-dev
 # Screenshots of the main states on the demo corpus, into docs/screenshots/.
 screenshots: install-dev chromium
 	CHROMIUM=$(CHROMIUM) $(PY) tests/tools/screenshots.py
+
+# Benchmarks on AllSides paragraphs (../shared, research use only): 100k by default, BENCH_N=0 for all.
+BENCH_N ?= 100000
+bench: install-dev
+	$(PY) tests/tools/bench.py --paragraphs $(if $(filter 0,$(BENCH_N)),100000000,$(BENCH_N)) --processes 2

@@ -175,7 +175,45 @@ def known_person(name: str) -> Person | None:
     return Person.objects.filter(name__iendswith=f" {name}").annotate(n=Count("mentions")).order_by("-n", "id").first()
 
 
-def resolve_people(names: Iterable[str]) -> tuple[dict[str, Person], int]:
+class PersonDirectory:
+    """Names → canonical persons for a bulk ingest, held in memory.
+
+    Same rules as ``known_person``, without a database round trip (and a table scan for surnames)
+    per name: on a large archive those dominate the time of storing an article.
+    """
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, int] = {}
+        self.by_surname: dict[str, dict[int, int]] = {}
+        counts = dict(Person.objects.annotate(n=Count("mentions")).values_list("id", "n"))
+        for person_id, name in Person.objects.values_list("id", "name"):
+            self._add(person_id, name, counts.get(person_id, 0))
+        for person_id, name in Alias.objects.values_list("person_id", "name"):
+            self.by_name[name.casefold()] = person_id  # a curated alias wins
+
+    def _add(self, person_id: int, name: str, mentions: int) -> None:
+        self.by_name.setdefault(name.casefold(), person_id)
+        if " " in name:
+            surname = self.by_surname.setdefault(name.rsplit(" ", 1)[1].casefold(), {})
+            surname[person_id] = surname.get(person_id, 0) + mentions
+
+    def lookup(self, name: str) -> int | None:
+        found = self.by_name.get(name.casefold())
+        if found is not None or " " in name:
+            return found
+        candidates = self.by_surname.get(name.casefold())
+        return min(candidates, key=lambda pid: (-candidates[pid], pid)) if candidates else None
+
+    def created(self, person: Person) -> None:
+        self._add(person.pk, person.name, 0)
+
+    def mentioned(self, person_id: int, name: str, count: int) -> None:
+        surname = self.by_surname.get(name.rsplit(" ", 1)[-1].casefold(), {})
+        if person_id in surname:
+            surname[person_id] += count
+
+
+def resolve_people(names: Iterable[str], directory: PersonDirectory | None = None) -> tuple[dict[str, Person], int]:
     """Canonical Person rows for these names, creating new ones; returns (map, how many are new).
 
     A single word that neither resolved to a full name in its article nor names a known person is
@@ -183,11 +221,20 @@ def resolve_people(names: Iterable[str]) -> tuple[dict[str, Person], int]:
     """
     people: dict[str, Person] = {}
     created = 0
-    for name in dict.fromkeys(names):
-        person = known_person(name)
+    names = list(dict.fromkeys(names))
+    if directory is not None:
+        ids = {name: directory.lookup(name) for name in names}
+        rows = Person.objects.in_bulk([i for i in ids.values() if i is not None])
+        found = {name: rows[i] for name, i in ids.items() if i is not None and i in rows}
+    else:
+        found = {name: person for name in names if (person := known_person(name)) is not None}
+    for name in names:
+        person = found.get(name)
         if person is None and " " in name:
             person = Person.objects.create(name=name[:200], slug=unique_slug(Person, name))
             created += 1
+            if directory is not None:
+                directory.created(person)
         if person is not None:
             people[name] = person
     return people, created
@@ -207,7 +254,7 @@ def store_article(article: ArticleInput) -> tuple[str, Article, PreparedArticle,
     return store_prepared(prepare(article))
 
 
-def store_prepared(prepared: PreparedArticle) -> tuple[str, Article, PreparedArticle, int]:
+def store_prepared(prepared: PreparedArticle, directory: PersonDirectory | None = None) -> tuple[str, Article, PreparedArticle, int]:
     """Insert or update one article in one transaction; returns (outcome, article, prepared, persons created)."""
     article = prepared.article
     digest = article_digest(article)
@@ -224,18 +271,18 @@ def store_prepared(prepared: PreparedArticle) -> tuple[str, Article, PreparedArt
         stored.raw_text = article.text
         stored.content_hash = digest
         stored.save()
-        created = _replace_paragraphs(stored, prepared)
+        created = _replace_paragraphs(stored, prepared, directory)
         index.queue_articles([stored.pk])
     return ("updated" if existing else "new"), stored, prepared, created
 
 
-def _replace_paragraphs(article: Article, prepared: PreparedArticle) -> int:
+def _replace_paragraphs(article: Article, prepared: PreparedArticle, directory: PersonDirectory | None) -> int:
     article.paragraphs.all().delete()
     rows = Paragraph.objects.bulk_create(
         Paragraph(article=article, position=n, text=d.text, is_boilerplate=d.is_boilerplate, boilerplate_reason=d.boilerplate_reason)
         for n, d in enumerate(prepared.paragraphs)
     )
-    people, created = resolve_people(m.name for m in prepared.mentions)
+    people, created = resolve_people((m.name for m in prepared.mentions), directory)
     Mention.objects.bulk_create(
         Mention(paragraph=rows[m.paragraph], person=people[m.name], start=m.start, end=m.end, text=m.text[:200])
         for m in prepared.mentions
@@ -350,8 +397,9 @@ def ingest_paths(
     articles = _articles(paths, defaults, summary)
     stream = prepare_stream(articles, on_error=_failure_recorder(summary), skip=unchanged, processes=processes)
     since_apply = 0
+    directory = PersonDirectory()
     for prepared, _ in _with_progress(stream, enabled=progress):
-        since_apply += _store_one(prepared, summary)
+        since_apply += _store_one(prepared, summary, directory)
         if since_apply >= apply_every:
             index.apply_pending()
             since_apply = 0
@@ -367,8 +415,8 @@ def _with_progress(stream: Iterator[tuple[PreparedArticle, str]], *, enabled: bo
     return iter(tqdm(stream, unit=" articles", smoothing=0.05, mininterval=1.0))
 
 
-def _store_one(prepared: PreparedArticle, summary: Summary) -> int:
-    outcome, _, prepared, created = store_prepared(prepared)
+def _store_one(prepared: PreparedArticle, summary: Summary, directory: PersonDirectory) -> int:
+    outcome, _, prepared, created = store_prepared(prepared, directory)
     setattr(summary, outcome, getattr(summary, outcome) + 1)
     _count_paragraphs(summary, prepared)
     summary.persons_new += created

@@ -1,0 +1,429 @@
+"""`make bench`: ingest N AllSides paragraphs into the project, then time the whole search response
+against SQLite FTS5 and against Whoosh's own ``groupedby`` faceting (what django-haystack does),
+in one run, on the same data, and write the figures into docs/BENCHMARKS.md.
+
+    python tests/tools/bench.py --paragraphs 100000 [--processes 2] [--runs 5]
+
+The instance lives in var/bench-<N>/ and is reused when already loaded (delete it to re-ingest).
+AllSides is research-only data: it is read from ../shared at run time and never copied here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import re
+import resource
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = Path(os.environ.get("NEWSAPP_SHARED_DIR", ROOT.parent / "shared"))
+ALLSIDES = SHARED / "corpora" / "allsides"
+REPORT = ROOT / "docs" / "BENCHMARKS.md"
+
+
+def setup_django(var_dir: Path) -> None:
+    os.environ["NEWSAPP_VAR_DIR"] = str(var_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsapp.settings")
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def allsides_records(limit_paragraphs: int) -> Iterator[dict[str, object]]:
+    """Whole AllSides articles, in file order, until ``limit_paragraphs`` paragraphs are reached."""
+    total = 0
+    for path in sorted(ALLSIDES.glob("allsides_*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            for line in handle:
+                record = json.loads(line)
+                total += sum(1 for p in str(record.get("content_original") or "").split("\n\n") if p.strip())
+                yield record
+                if total >= limit_paragraphs:
+                    return
+
+
+def load(limit_paragraphs: int, processes: int, work: Path) -> dict[str, object]:
+    from django.core.management import call_command
+
+    from search import ingest
+    from search.models import Paragraph
+
+    call_command("migrate", verbosity=0)
+    if Paragraph.objects.exists():
+        return json.loads((work / "load.json").read_text(encoding="utf-8"))
+    source = work / "input.jsonl"
+    with source.open("w", encoding="utf-8") as out:
+        for record in allsides_records(limit_paragraphs):
+            out.write(json.dumps(record) + "\n")
+    started = time.perf_counter()
+    summary = ingest.ingest_paths([source], processes=processes, apply_every=2000)
+    seconds = time.perf_counter() - started
+    source.unlink()
+    figures = {
+        "seconds": round(seconds, 1),
+        "articles": summary.new,
+        "paragraphs": summary.paragraphs_kept + summary.paragraphs_boilerplate,
+        "kept": summary.paragraphs_kept,
+        "boilerplate": summary.paragraphs_boilerplate,
+        "persons": summary.persons_new,
+        "failed": summary.failed,
+        "processes": processes,
+        "peak_rss_mb": round(max_rss_mb(), 1),
+    }
+    (work / "load.json").write_text(json.dumps(figures), encoding="utf-8")
+    return figures
+
+
+def max_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def folder_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+# --- the query mix ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str
+    q: str = ""
+    person: str = ""  # slug
+    source: str = ""  # slug
+    year: str = ""
+
+    def querydict(self) -> dict[str, str]:
+        pairs = {"q": self.q, "person": self.person, "source": self.source, "from": self.year, "to": self.year}
+        return {k: v for k, v in pairs.items() if v}
+
+    def label(self) -> str:
+        return " ".join(f"{k}={v}" for k, v in self.querydict().items()) or "(browse)"
+
+
+def query_mix() -> list[Case]:
+    from django.db.models import Count
+
+    from search.models import Person, Source
+
+    persons = list(Person.objects.annotate(n=Count("mentions")).order_by("-n").values_list("slug", flat=True)[:5])
+    sources = list(Source.objects.annotate(n=Count("articles")).order_by("-n").values_list("slug", flat=True)[:5])
+    cases = [Case("common term", q) for q in ("trump", "said", "president", "health", "police")]
+    cases += [Case("rare term", q) for q in ("blockchain", "tsunami", "ebola", "filibuster", "cyberattack")]
+    cases += [Case("AND", q) for q in ("trump AND russia", "health insurance", "police shooting", "tax reform", "border wall")]
+    cases += [Case("phrase", f'"{q}"') for q in ("white house", "health care", "supreme court", "climate change", "north korea")]
+    cases += [Case("person filter", "", person=p) for p in persons]
+    cases += [Case("person + term", "election", person=p) for p in persons[:3]]
+    cases += [Case("source filter", "", source=s) for s in sources]
+    cases += [Case("source + term", "immigration", source=s) for s in sources[:3]]
+    cases += [
+        Case("date range", q, year=y)
+        for q, y in (("trump", "2016"), ("obama", "2014"), ("election", "2018"), ("", "2019"), ("virus", "2020"))
+    ]
+    cases += [Case("browse"), Case("browse", source=sources[0]), Case("browse", year="2017")]
+    return cases
+
+
+# --- engines ----------------------------------------------------------------------------------
+
+
+def project_engine() -> Callable[[Case], int]:
+    """The whole response as users get it: the HTMX partial rendered by the view."""
+    from django.test import Client
+
+    client = Client()
+
+    def run(case: Case) -> int:
+        response = client.get("/", case.querydict(), headers={"HX-Request": "true"})
+        assert response.status_code == 200, response.status_code
+        return len(response.content)
+
+    return run
+
+
+def groupedby_engine() -> Callable[[Case], int]:
+    """Whoosh's own faceting, as django-haystack's Whoosh backend does it, on the same index."""
+    from whoosh import highlight, sorting
+    from whoosh import query as wq
+
+    from search import index, query
+    from search.models import Paragraph, Person, Source
+
+    ix = index.open_index()
+    searcher = ix.searcher()
+    facets = {
+        "person": sorting.FieldFacet("person", allow_overlap=True),
+        "source": sorting.FieldFacet("source"),
+        "day": sorting.FieldFacet("day"),
+    }
+
+    def run(case: Case) -> int:
+        parts = [query.parse_query(case.q, searcher.reader()).query] if case.q else []
+        if case.person:
+            parts.append(wq.Term("person", str(Person.objects.get(slug=case.person).pk)))
+        if case.source:
+            parts.append(wq.Term("source", Source.objects.get(slug=case.source).pk))
+        if case.year:
+            parts.append(wq.NumericRange("day", int(case.year) * 10000, int(case.year) * 10000 + 1299))
+        q = wq.And(parts) if parts else wq.Every()
+        results = searcher.search(q, limit=10, groupedby=facets, maptype=sorting.Count)
+        top = results[:10]  # groupedby ignores limit (whoosh-lab §2.8): never iterate all
+        counts = {name: results.groups(name) for name in facets}
+        pids = [int(hit["pid"]) for hit in top]
+        texts = dict(Paragraph.objects.filter(pk__in=pids).values_list("pk", "text"))
+        terms = frozenset(t.decode() if isinstance(t, bytes) else t for _, t in q.existing_terms(searcher.reader(), fieldname="text"))
+        formatter = highlight.HtmlFormatter(tagname="mark")
+        fragmenter = highlight.ContextFragmenter()
+        snippets = [highlight.highlight(texts.get(p, ""), terms, index.ANALYZER, fragmenter, formatter, top=2) for p in pids]
+        return len(results) + sum(len(s) for s in snippets) + sum(len(c) for c in counts.values())
+
+    return run
+
+
+def build_fts5(path: Path) -> float:
+    """SQLite FTS5 over the same kept paragraphs, with facet tables and indexes."""
+    from django.db import connection
+
+    if path.exists():
+        path.unlink()
+    started = time.perf_counter()
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE VIRTUAL TABLE fts USING fts5(body, tokenize='porter unicode61');
+        CREATE TABLE doc(id INTEGER PRIMARY KEY, article INTEGER, source INTEGER, day INTEGER, month INTEGER);
+        CREATE TABLE doc_person(doc_id INTEGER, person_id INTEGER, PRIMARY KEY(doc_id, person_id)) WITHOUT ROWID;
+        """
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.id, p.text, a.id, COALESCE(a.source_id, 0), COALESCE(a.published, '') FROM search_paragraph p "
+            "JOIN search_article a ON a.id = p.article_id WHERE NOT p.is_boilerplate"
+        )
+        for rows in iter(lambda: cursor.fetchmany(5000), []):
+            db.executemany("INSERT INTO fts(rowid, body) VALUES (?, ?)", [(r[0], r[1]) for r in rows])
+            docs = [(r[0], r[2], r[3], _day(r[4]), _day(r[4]) // 100) for r in rows]
+            db.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?)", docs)
+        cursor.execute(
+            "SELECT DISTINCT m.paragraph_id, m.person_id FROM search_mention m JOIN search_paragraph p ON p.id = m.paragraph_id "
+            "WHERE NOT p.is_boilerplate"
+        )
+        db.executemany("INSERT OR IGNORE INTO doc_person VALUES (?, ?)", cursor.fetchall())
+    db.executescript(
+        """
+        CREATE INDEX doc_source ON doc(source); CREATE INDEX doc_month ON doc(month); CREATE INDEX doc_day ON doc(day);
+        CREATE INDEX doc_person_person ON doc_person(person_id, doc_id);
+        INSERT INTO fts(fts) VALUES ('optimize');
+        """
+    )
+    db.commit()
+    db.close()
+    return time.perf_counter() - started
+
+
+def _day(value: object) -> int:
+    text = str(value or "")
+    return int(text[:10].replace("-", "")) if len(text) >= 10 else 0
+
+
+def fts5_engine(path: Path) -> Callable[[Case], int]:
+    """bm25 top 10 + snippet() + total + person/source/month facet counts by GROUP BY."""
+    from search.models import Person, Source
+
+    db = sqlite3.connect(path)
+
+    def run(case: Case) -> int:
+        where, args = [], []
+        if case.q:
+            where.append("d.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+            args.append(_fts_query(case.q))
+        if case.person:
+            where.append("d.id IN (SELECT doc_id FROM doc_person WHERE person_id = ?)")
+            args.append(Person.objects.get(slug=case.person).pk)
+        if case.source:
+            where.append("d.source = ?")
+            args.append(Source.objects.get(slug=case.source).pk)
+        if case.year:
+            where.append("d.day BETWEEN ? AND ?")
+            args += [int(case.year) * 10000, int(case.year) * 10000 + 1299]
+        db.execute("DROP TABLE IF EXISTS temp.hits")
+        db.execute(
+            f"CREATE TEMP TABLE hits AS SELECT d.id, d.source, d.month FROM doc d {'WHERE ' + ' AND '.join(where) if where else ''}", args
+        )
+        if case.q:
+            top = db.execute(
+                "SELECT rowid, snippet(fts, 0, '<mark>', '</mark>', '…', 24) FROM fts WHERE fts MATCH ? "
+                "AND rowid IN (SELECT id FROM temp.hits) ORDER BY rank LIMIT 10",
+                [_fts_query(case.q)],
+            ).fetchall()
+        else:
+            top = db.execute(
+                "SELECT d.id, substr(f.body, 1, 200) FROM temp.hits h CROSS JOIN doc d ON d.id = h.id "
+                "JOIN fts f ON f.rowid = d.id ORDER BY d.day DESC LIMIT 10"
+            ).fetchall()
+        total = db.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
+        sources = db.execute("SELECT source, count(*) FROM temp.hits GROUP BY source").fetchall()
+        months = db.execute("SELECT month, count(*) FROM temp.hits GROUP BY month").fetchall()
+        persons = db.execute(
+            "SELECT dp.person_id, count(*) c FROM temp.hits h CROSS JOIN doc_person dp ON dp.doc_id = h.id "
+            "GROUP BY dp.person_id ORDER BY c DESC LIMIT 20"
+        ).fetchall()
+        return total + len(top) + len(sources) + len(months) + len(persons)
+
+    return run
+
+
+def _fts_query(q: str) -> str:
+    if q.startswith('"'):
+        return q
+    return " AND ".join(f'"{w}"' for w in re.findall(r"\w+", q) if w != "AND")
+
+
+# --- timing -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Timings:
+    by_case: dict[str, list[float]] = field(default_factory=dict)
+
+    def all(self) -> list[float]:
+        return [t for times in self.by_case.values() for t in times]
+
+
+def time_engine(run: Callable[[Case], int], cases: list[Case], *, runs: int) -> Timings:
+    for case in cases:  # warm up: caches, doc values, page cache
+        run(case)
+    timings = Timings()
+    for _ in range(runs):
+        for case in cases:
+            started = time.perf_counter()
+            run(case)
+            timings.by_case.setdefault(case.label(), []).append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def report(n: int, args: argparse.Namespace, figures: dict[str, object]) -> str:
+    engines: dict[str, Timings] = figures["engines"]  # type: ignore[assignment]
+    cases: list[Case] = figures["cases"]  # type: ignore[assignment]
+    lines = [
+        f"## {n:,} paragraphs",
+        "",
+        f"Command: `python tests/tools/bench.py --paragraphs {n} --processes {args.processes} --runs {args.runs}` "
+        f"(`make bench` runs it). Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d')}. Timings are wall-clock, warm, {args.runs} runs of each of {len(cases)} queries.",
+        "",
+    ]
+    load_figures = figures["load"]
+    lines += [
+        "**Ingest** (the real pipeline: split, boilerplate, spaCy NER, database, index): "
+        f"{load_figures['articles']:,} articles, {load_figures['paragraphs']:,} paragraphs "
+        f"({load_figures['kept']:,} kept, {load_figures['boilerplate']:,} boilerplate), {load_figures['persons']:,} persons, "
+        f"in {load_figures['seconds']:,} s with {load_figures['processes']} NER process(es) = "
+        f"{load_figures['articles'] / max(load_figures['seconds'], 1e-9):.1f} articles/s; peak RSS {load_figures['peak_rss_mb']:,} MB.",
+        "",
+        f"**Sizes**: Whoosh index {figures['index_mb']:.0f} MB; SQLite FTS5 database {figures['fts_mb']:.0f} MB "
+        f"(built in {figures['fts_seconds']:.1f} s from the project database).",
+        "",
+        "| engine | p50 ms | p95 ms | mean ms |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, timings in engines.items():
+        values = timings.all()
+        lines.append(f"| {name} | {percentile(values, 50):.1f} | {percentile(values, 95):.1f} | {statistics.mean(values):.1f} |")
+    lines += ["", "Median ms by query class (ratio = other engine ÷ this project; above 1 means the project is faster):", ""]
+    names = list(engines)
+    lines.append("| class | " + " | ".join(names) + " | FTS5 ratio | groupedby ratio |")
+    lines.append("| --- |" + " --- |" * (len(names) + 2))
+    for kind in dict.fromkeys(c.kind for c in cases):
+        labels = [c.label() for c in cases if c.kind == kind]
+        medians = {name: statistics.median(t for label in labels for t in engines[name].by_case[label]) for name in names}
+        project = medians[names[0]]
+        lines.append(
+            f"| {kind} | "
+            + " | ".join(f"{medians[name]:.1f}" for name in names)
+            + f" | {medians[names[1]] / project:.1f}× | {medians[names[2]] / project:.1f}× |"
+        )
+    lines += [
+        "",
+        f"Peak RSS of the benchmark process after the queries: {figures['query_rss_mb']:.0f} MB. "
+        f"HTMX partial for `q=trump`: {figures['partial_bytes']:,} bytes, against {figures['full_bytes']:,} bytes for the full page.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_report(section: str, n: int) -> None:
+    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n\n"
+    marker = f"<!-- bench:{n} -->"
+    end = f"<!-- /bench:{n} -->"
+    block = f"{marker}\n{section}\n{end}"
+    if marker in text:
+        text = re.sub(re.escape(marker) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    REPORT.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--paragraphs", type=int, default=100_000)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    work = ROOT / "var" / f"bench-{args.paragraphs}"
+    work.mkdir(parents=True, exist_ok=True)
+    setup_django(work)
+    from django.conf import settings
+    from django.test import Client
+
+    figures: dict[str, object] = {"load": load(args.paragraphs, args.processes, work)}
+    print("loaded:", figures["load"], flush=True)
+    fts_path = work / "fts5.sqlite3"
+    figures["fts_seconds"] = build_fts5(fts_path)
+    cases = query_mix()
+    figures["cases"] = cases
+    figures["engines"] = {
+        "this project (view, HTMX partial)": time_engine(project_engine(), cases, runs=args.runs),
+        "SQLite FTS5": time_engine(fts5_engine(fts_path), cases, runs=args.runs),
+        "Whoosh groupedby (haystack way)": time_engine(groupedby_engine(), cases, runs=max(1, args.runs // 2)),
+    }
+    figures["index_mb"] = folder_mb(Path(settings.SEARCH_INDEX_DIR))
+    figures["fts_mb"] = fts_path.stat().st_size / 1e6
+    figures["query_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    client = Client()
+    figures["partial_bytes"] = len(client.get("/", {"q": "trump"}, headers={"HX-Request": "true"}).content)
+    figures["full_bytes"] = len(client.get("/", {"q": "trump"}).content)
+    section = report(args.paragraphs, args, figures)
+    print(section)
+    write_report(section, args.paragraphs)
+
+
+if __name__ == "__main__":
+    main()
