@@ -30,6 +30,7 @@ migrate: install
 # Loads the bundled Wikinews corpus only into an empty database, then applies any index
 # updates a crash left pending; both are no-ops on the second run.
 demo: migrate
+	$(PY) manage.py search_groups -v0
 	$(PY) manage.py load_demo --if-empty
 	$(PY) manage.py search_sync
 

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "newsapp.middleware.ContentSecurityPolicyMiddleware",
+    "newsapp.middleware.RequireLoginMiddleware",
 ]
 
 # No inline scripts anywhere (htmx comes from a static file, its inline indicator styles are off),
@@ -121,6 +122,9 @@ SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "index"))
 # How long a writer waits for Whoosh's single write lock before giving up (seconds).
 SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "60"))
 SEARCH_PAGE_SIZE = 20
+# Search pages are public and read-only by default; set SEARCH_REQUIRE_LOGIN=1 to require a login.
+SEARCH_REQUIRE_LOGIN = _env_bool("SEARCH_REQUIRE_LOGIN", False)
+LOGIN_URL = "admin:login"
 
 LOGGING = {
     "version": 1,

@@ -1,26 +1,54 @@
-"""Admin for browsing and first curation. Every change that affects search goes through the outbox."""
+"""Curation in the Django admin. Rules live in ``curation`` and ``rules``; every change that affects
+search is queued in the outbox in its own transaction and applied right after commit."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
 
-from search import index
-from search.models import Alias, Article, IndexOutbox, Mention, Paragraph, Person, Source
+from search import curation, index, rules
+from search.models import Alias, Article, BoilerplateRule, IndexOutbox, Mention, Paragraph, Person, Source
 
 
-def _reindex(request: HttpRequest, article_ids: list[int], modeladmin: admin.ModelAdmin) -> None:
+def _done(modeladmin: admin.ModelAdmin, request: HttpRequest, objects: list[object], what: str, touched: int) -> None:
+    """Apply the queued index update, log the action on each object, and tell the curator."""
     index.apply_pending()
-    modeladmin.message_user(request, f"{len(set(article_ids))} article(s) updated in search.", messages.SUCCESS)
+    for obj in objects:
+        modeladmin.log_change(request, obj, what)
+    modeladmin.message_user(request, f"{what}: {touched} paragraph(s) updated in search.", messages.SUCCESS)
+
+
+def _apply_after_commit() -> None:
+    transaction.on_commit(index.apply_pending)
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "domain", "slug"]
+    list_display = ["name", "domain", "article_count"]
     search_fields = ["name", "domain"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_sources"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(ordering="article_count", description="articles")
+    def article_count(self, obj: Source) -> int:
+        return obj.article_count  # type: ignore[attr-defined]
+
+    @admin.action(description="Merge selected sources into the one with most articles")
+    def merge_sources(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        sources = list(queryset.order_by("-article_count", "pk"))
+        if len(sources) < 2:
+            self.message_user(request, "Select at least two sources to merge.", messages.WARNING)
+            return
+        target, others = sources[0], sources[1:]
+        touched = curation.merge_sources(target, others)
+        _done(self, request, [target], f"Merged {', '.join(s.name for s in others)} into {target.name}", touched)
 
 
 class AliasInline(admin.TabularInline):
@@ -30,10 +58,54 @@ class AliasInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "mention_count", "not_a_person"]
+    list_filter = ["not_a_person"]
     search_fields = ["name", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["sample_paragraphs"]
     inlines = [AliasInline]
+    actions = ["merge_persons", "mark_not_a_person", "mark_a_person"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
+        return super().get_queryset(request).annotate(mention_count=Count("mentions"))
+
+    @admin.display(ordering="mention_count", description="mentions")
+    def mention_count(self, obj: Person) -> int:
+        return obj.mention_count  # type: ignore[attr-defined]
+
+    @admin.display(description="sample paragraphs")
+    def sample_paragraphs(self, obj: Person) -> str:
+        paragraphs = Paragraph.objects.filter(mentions__person=obj).distinct().select_related("article")[:5]
+        return format_html_join("", "<p>{} <small>({})</small></p>", ((p.text[:300], p.article) for p in paragraphs)) or "—"
+
+    def save_model(self, request: HttpRequest, obj: Person, form: forms.ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        index.queue_articles(set(Paragraph.objects.filter(mentions__person=obj).values_list("article_id", flat=True)))
+        _apply_after_commit()
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: object, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        _apply_after_commit()
+
+    @admin.action(description="Merge selected persons into the one with most mentions")
+    def merge_persons(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
+        people = list(queryset.order_by("-mention_count", "pk"))
+        if len(people) < 2:
+            self.message_user(request, "Select at least two persons to merge.", messages.WARNING)
+            return
+        target, others = people[0], people[1:]
+        touched = curation.merge_persons(target, others)
+        _done(self, request, [target], f"Merged {', '.join(p.name for p in others)} into {target.name}", touched)
+
+    @admin.action(description="Mark as not a person (mentions stop counting)")
+    def mark_not_a_person(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
+        objects = list(queryset)
+        _done(self, request, objects, "Marked not a person", curation.set_not_a_person(queryset, value=True))
+
+    @admin.action(description="Mark as a person again")
+    def mark_a_person(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
+        objects = list(queryset)
+        _done(self, request, objects, "Marked a person", curation.set_not_a_person(queryset, value=False))
 
 
 @admin.register(Alias)
@@ -41,12 +113,19 @@ class AliasAdmin(admin.ModelAdmin):
     list_display = ["name", "person"]
     search_fields = ["name", "person__name"]
     autocomplete_fields = ["person"]
+    actions = ["split_off"]
+
+    @admin.action(description="Split off into a person of its own")
+    def split_off(self, request: HttpRequest, queryset: QuerySet[Alias]) -> None:
+        for alias in list(queryset):
+            person, touched = curation.split_alias(alias)
+            _done(self, request, [person], f"Split {person.name} off", touched)
 
 
 class ParagraphInline(admin.TabularInline):
     model = Paragraph
     fields = ["position", "text", "is_boilerplate", "boilerplate_reason"]
-    readonly_fields = ["position", "text", "is_boilerplate", "boilerplate_reason"]
+    readonly_fields = ["position", "text"]
     extra = 0
     can_delete = False
 
@@ -59,30 +138,36 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published"
     readonly_fields = ["key", "content_hash", "raw_text", "ingested_at"]
     inlines = [ParagraphInline]
-    actions = ["reindex_selected"]
+    actions = ["reindex_selected", "rerun_extraction"]
 
-    def save_model(self, request: HttpRequest, obj: Article, form: object, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        index.queue_articles([obj.pk])
-        transaction.on_commit(index.apply_pending)
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: object, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        index.queue_articles([form.instance.pk])
+        _apply_after_commit()
 
     def delete_model(self, request: HttpRequest, obj: Article) -> None:
         article_id = obj.pk
         super().delete_model(request, obj)
         index.queue_articles([article_id])
-        transaction.on_commit(index.apply_pending)
+        _apply_after_commit()
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         article_ids = list(queryset.values_list("id", flat=True))
         super().delete_queryset(request, queryset)
         index.queue_articles(article_ids)
-        transaction.on_commit(index.apply_pending)
+        _apply_after_commit()
 
     @admin.action(description="Rewrite selected articles in the search index")
     def reindex_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        article_ids = list(queryset.values_list("id", flat=True))
-        index.queue_articles(article_ids)
-        transaction.on_commit(lambda: _reindex(request, article_ids, self))
+        objects = list(queryset)
+        index.queue_articles(a.pk for a in objects)
+        touched = Paragraph.objects.filter(article__in=objects, is_boilerplate=False).count()
+        _done(self, request, objects, "Rewritten in the index", touched)
+
+    @admin.action(description="Re-run extraction (paragraphs, boilerplate, persons)")
+    def rerun_extraction(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        objects = list(queryset)
+        _done(self, request, objects, "Extraction re-run", curation.rerun_extraction(queryset))
 
 
 @admin.register(Paragraph)
@@ -92,6 +177,57 @@ class ParagraphAdmin(admin.ModelAdmin):
     search_fields = ["text"]
     list_select_related = ["article"]
     raw_id_fields = ["article"]
+    actions = ["mark_boilerplate", "mark_kept"]
+
+    def save_model(self, request: HttpRequest, obj: Paragraph, form: forms.ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        index.queue_articles([obj.article_id])
+        _apply_after_commit()
+
+    @admin.action(description="Set aside as boilerplate")
+    def mark_boilerplate(self, request: HttpRequest, queryset: QuerySet[Paragraph]) -> None:
+        objects = list(queryset)
+        _done(self, request, objects, "Set aside as boilerplate", curation.set_boilerplate(queryset, value=True))
+
+    @admin.action(description="Keep (not boilerplate)")
+    def mark_kept(self, request: HttpRequest, queryset: QuerySet[Paragraph]) -> None:
+        objects = list(queryset)
+        _done(self, request, objects, "Kept", curation.set_boilerplate(queryset, value=False))
+
+
+class BoilerplateRuleForm(forms.ModelForm):
+    confirm = forms.BooleanField(required=False, label="Apply to the paragraphs shown in the preview")
+
+    class Meta:
+        model = BoilerplateRule
+        fields = ["source", "pattern", "is_regex", "reason"]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        problem = rules.validate_rule(str(data.get("pattern") or ""), is_regex=bool(data.get("is_regex")))
+        if problem:
+            raise forms.ValidationError(problem)
+        if not data.get("confirm"):
+            rule = BoilerplateRule(source=data.get("source"), pattern=data.get("pattern"), is_regex=bool(data.get("is_regex")))
+            matches = rules.rule_matches(rule)
+            samples = format_html_join("", "<li>{}</li>", ((p.text[:200],) for p in matches[:5]))
+            raise forms.ValidationError(
+                format_html("Preview: this rule catches {} paragraph(s).<ul>{}</ul>Tick “Apply” to save it.", matches.count(), samples)
+            )
+        return data
+
+
+@admin.register(BoilerplateRule)
+class BoilerplateRuleAdmin(admin.ModelAdmin):
+    form = BoilerplateRuleForm
+    list_display = ["pattern", "source", "is_regex", "reason", "created_at"]
+    list_filter = ["source", "is_regex"]
+
+    def save_model(self, request: HttpRequest, obj: BoilerplateRule, form: forms.ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        touched = curation.apply_rule(obj)
+        _apply_after_commit()
+        self.message_user(request, f"Rule applied: {touched} paragraph(s) set aside as boilerplate.", messages.SUCCESS)
 
 
 @admin.register(Mention)

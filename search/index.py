@@ -13,6 +13,7 @@ import shutil
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -157,7 +158,8 @@ def _kept_paragraphs(article_ids: Iterable[int]) -> Iterator[tuple[Paragraph, li
         .order_by("article_id", "position")
     )
     persons: dict[int, list[int]] = {}
-    for paragraph_id, person_id in Mention.objects.filter(paragraph__in=paragraphs).values_list("paragraph_id", "person_id"):
+    mentions = Mention.objects.filter(paragraph__in=paragraphs, person__not_a_person=False)
+    for paragraph_id, person_id in mentions.values_list("paragraph_id", "person_id"):
         persons.setdefault(paragraph_id, []).append(person_id)
     for paragraph in paragraphs:
         yield paragraph, persons.get(paragraph.pk, [])
@@ -236,3 +238,40 @@ def rebuild(*, batch_size: int = 500) -> int:
 def document_count() -> int:
     with open_index().searcher() as s:
         return int(s.doc_count())
+
+
+@dataclass(frozen=True)
+class Drift:
+    """Where the index and the database disagree, by paragraph id; the articles to rewrite to repair it."""
+
+    missing: frozenset[int]  # kept in the database, absent from the index
+    extra: frozenset[int]  # in the index, no longer kept in the database
+    stale: frozenset[int]  # in both, but the index holds an older text, title, persons, source or date
+    articles: frozenset[int]
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.extra or self.stale)
+
+
+def check(*, batch_size: int = 500) -> Drift:
+    """Compare every indexed paragraph with the database (ids, and digests of what was indexed)."""
+    indexed: dict[int, tuple[int, str]] = {}
+    with open_index().searcher() as s:
+        for fields_ in s.all_stored_fields():
+            indexed[int(fields_["pid"])] = (int(fields_["article"]), str(fields_.get("digest", "")))
+    expected: dict[int, tuple[int, str]] = {}
+    article_ids = list(Article.objects.order_by("id").values_list("id", flat=True))
+    for start in range(0, len(article_ids), batch_size):
+        for paragraph, person_ids in _kept_paragraphs(article_ids[start : start + batch_size]):
+            persons = ",".join(str(pid) for pid in sorted(set(person_ids)))
+            expected[paragraph.pk] = (paragraph.article_id, paragraph_digest(paragraph, persons=persons))
+    missing = expected.keys() - indexed.keys()
+    extra = indexed.keys() - expected.keys()
+    stale = {pid for pid in expected.keys() & indexed.keys() if expected[pid][1] != indexed[pid][1]}
+    articles = {expected[p][0] for p in missing | stale} | {indexed[p][0] for p in extra}
+    return Drift(frozenset(missing), frozenset(extra), frozenset(stale), frozenset(articles))
+
+
+def repair(drift: Drift) -> int:
+    return update_articles(drift.articles)

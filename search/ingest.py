@@ -7,6 +7,7 @@ others still go in.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.text import slugify
 
-from search import extract, index
+from search import extract, index, rules
 from search.models import Alias, Article, Mention, Paragraph, Person, Source
 from search.readers import ArticleInput, IngestError, Skipped, iter_files, parse_date, read_file
 
@@ -271,15 +272,23 @@ def store_prepared(prepared: PreparedArticle, directory: PersonDirectory | None 
         stored.raw_text = article.text
         stored.content_hash = digest
         stored.save()
-        created = _replace_paragraphs(stored, prepared, directory)
-        index.queue_articles([stored.pk])
+        created = replace_paragraphs(stored, prepared, directory)
     return ("updated" if existing else "new"), stored, prepared, created
 
 
-def _replace_paragraphs(article: Article, prepared: PreparedArticle, directory: PersonDirectory | None) -> int:
+def replace_paragraphs(article: Article, prepared: PreparedArticle, directory: PersonDirectory | None = None) -> int:
+    """The article's paragraphs and mentions from ``prepared``, with curated rules and repetition
+    applied; queues every article whose paragraphs changed. Returns how many persons are new."""
     article.paragraphs.all().delete()
     rows = Paragraph.objects.bulk_create(
-        Paragraph(article=article, position=n, text=d.text, is_boilerplate=d.is_boilerplate, boilerplate_reason=d.boilerplate_reason)
+        Paragraph(
+            article=article,
+            position=n,
+            text=d.text,
+            text_hash=paragraph_hash(d.text),
+            is_boilerplate=d.is_boilerplate,
+            boilerplate_reason=d.boilerplate_reason,
+        )
         for n, d in enumerate(prepared.paragraphs)
     )
     people, created = resolve_people((m.name for m in prepared.mentions), directory)
@@ -288,7 +297,13 @@ def _replace_paragraphs(article: Article, prepared: PreparedArticle, directory: 
         for m in prepared.mentions
         if m.name in people
     )
+    rules.apply_article_rules(article)
+    index.queue_articles(rules.mark_repeated(article) | {article.pk})
     return created
+
+
+def paragraph_hash(text: str) -> str:
+    return hashlib.sha1(" ".join(text.casefold().split()).encode("utf-8")).hexdigest()
 
 
 def preview(prepared: PreparedArticle) -> dict[str, object]:

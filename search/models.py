@@ -29,6 +29,8 @@ class Source(models.Model):
 class Person(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
+    # Set by a curator when extraction took something else for a person: its mentions stop counting.
+    not_a_person = models.BooleanField(default=False, help_text="Its mentions are kept but not indexed or counted.")
 
     class Meta:
         ordering = ["name"]
@@ -82,6 +84,8 @@ class Paragraph(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="paragraphs")
     position = models.PositiveIntegerField()
     text = models.TextField()
+    # For finding the same paragraph in other articles of a source (repeated boilerplate).
+    text_hash = models.CharField(max_length=40, db_index=True, blank=True)
     is_boilerplate = models.BooleanField(default=False, db_index=True)
     boilerplate_reason = models.CharField(max_length=100, blank=True)
 
@@ -105,6 +109,22 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text} → {self.person}"
+
+
+class BoilerplateRule(models.Model):
+    """A curated rule: paragraphs of a source (or of every source) that are boilerplate."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="boilerplate_rules", null=True, blank=True)
+    pattern = models.CharField(max_length=500, help_text="Exact paragraph text, or a regular expression when 'is regex' is set.")
+    is_regex = models.BooleanField(default=False)
+    reason = models.CharField(max_length=100, default="curated rule")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["source__name", "pattern"]
+
+    def __str__(self) -> str:
+        return f"{self.source or 'all sources'}: {self.pattern[:60]}"
 
 
 class IndexOutbox(models.Model):

@@ -1,0 +1,104 @@
+"""Curation: the fixes a curator makes, each one transaction that also queues the index update.
+
+Callers (admin actions, commands) apply the queued update after commit with ``index.apply_pending``;
+if the process dies first, the next writer or start-up applies it. Each function returns how many
+paragraphs it touched, for the curator's message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from search import index, ingest, rules
+from search.models import Alias, Article, BoilerplateRule, Mention, Paragraph, Person, Source
+
+
+def _articles_mentioning(person_ids: Iterable[int]) -> set[int]:
+    return set(Paragraph.objects.filter(mentions__person_id__in=list(person_ids)).values_list("article_id", flat=True))
+
+
+def _queue(article_ids: set[int]) -> int:
+    index.queue_articles(article_ids)
+    return Paragraph.objects.filter(article_id__in=article_ids, is_boilerplate=False).count()
+
+
+@transaction.atomic
+def merge_persons(target: Person, others: Iterable[Person]) -> int:
+    """Fold ``others`` into ``target``: their mentions and aliases move, their names become aliases."""
+    others = [p for p in others if p.pk != target.pk]
+    ids = [p.pk for p in others]
+    articles = _articles_mentioning(ids)
+    Mention.objects.filter(person_id__in=ids).update(person=target)
+    Alias.objects.filter(person_id__in=ids).update(person=target)
+    names = [p.name for p in others]
+    Person.objects.filter(pk__in=ids).delete()
+    for name in names:
+        Alias.objects.get_or_create(name=name, defaults={"person": target})
+    return _queue(articles)
+
+
+@transaction.atomic
+def split_alias(alias: Alias) -> tuple[Person, int]:
+    """Make an alias a person of its own; the mentions written that way move with it."""
+    old = alias.person
+    person = Person.objects.create(name=alias.name, slug=ingest.unique_slug(Person, alias.name))
+    moved = Mention.objects.filter(person=old, text__iexact=alias.name)
+    articles = set(moved.values_list("paragraph__article_id", flat=True))
+    moved.update(person=person)
+    alias.delete()
+    return person, _queue(articles)
+
+
+@transaction.atomic
+def set_not_a_person(people: QuerySet[Person], *, value: bool = True) -> int:
+    ids = list(people.values_list("pk", flat=True))
+    Person.objects.filter(pk__in=ids).update(not_a_person=value)
+    return _queue(_articles_mentioning(ids))
+
+
+@transaction.atomic
+def merge_sources(target: Source, others: Iterable[Source]) -> int:
+    """Fold ``others`` into ``target`` ("Fox Online News" into "Fox News"): their articles move."""
+    ids = [s.pk for s in others if s.pk != target.pk]
+    articles = set(Article.objects.filter(source_id__in=ids).values_list("id", flat=True))
+    Article.objects.filter(source_id__in=ids).update(source=target)
+    BoilerplateRule.objects.filter(source_id__in=ids).update(source=target)
+    Source.objects.filter(pk__in=ids).delete()
+    return _queue(articles)
+
+
+@transaction.atomic
+def apply_rule(rule: BoilerplateRule) -> int:
+    """Mark every paragraph the rule catches as boilerplate, with the rule's reason."""
+    matches = rules.rule_matches(rule)
+    articles = set(matches.values_list("article_id", flat=True))
+    touched = matches.update(is_boilerplate=True, boilerplate_reason=rule.reason[:100])
+    index.queue_articles(articles)
+    return touched
+
+
+@transaction.atomic
+def set_boilerplate(paragraphs: QuerySet[Paragraph], *, value: bool, reason: str = "curated") -> int:
+    articles = set(paragraphs.values_list("article_id", flat=True))
+    touched = paragraphs.update(is_boilerplate=value, boilerplate_reason=reason if value else "")
+    index.queue_articles(articles)
+    return touched
+
+
+def rerun_extraction(articles: QuerySet[Article]) -> int:
+    """Split, classify and extract persons again from each article's raw text, as ingest would now."""
+    touched = 0
+    for article in articles.select_related("source"):
+        source = article.source.name if article.source else ""
+        prepared = ingest.prepare(
+            ingest.ArticleInput(text=article.raw_text, title=article.title, url=article.url, source=source, published=article.published)
+        )
+        with transaction.atomic():
+            article.paragraphs.all().delete()
+            ingest.replace_paragraphs(article, prepared)
+            index.queue_articles([article.pk])
+        touched += len(prepared.paragraphs)
+    return touched
