@@ -286,15 +286,16 @@ _segment_lock = threading.Lock()
 
 
 def _searcher() -> Searcher:
-    """This thread's searcher, refreshed when the index has a new commit or generation."""
+    """This thread's searcher, reopened when the index has a new commit or generation.
+
+    Not ``Searcher.refresh()``: in Whoosh 2.7 it re-adds the old version of every segment whose
+    deletions changed (index.py ``_reader``: ``segments.extend(... if segment not in segments)``),
+    so after an update both versions of a paragraph match. Reopening costs a few milliseconds.
+    """
     path = index.current_path()
     current: Searcher | None = getattr(_local, "searcher", None)
-    if current is not None and getattr(_local, "path", None) == path:
-        fresh = current.refresh()
-        if fresh is not current:
-            current.close()
-        _local.searcher = fresh
-        return fresh
+    if current is not None and getattr(_local, "path", None) == path and current.up_to_date():
+        return current
     if current is not None:
         current.close()
     _local.searcher, _local.path = index.open_index().searcher(), path

@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.test import Client
+
+from search import curation, index, query
+from search.models import Alias, Article, BoilerplateRule, IndexOutbox, Paragraph, Person, Source
+from search.params import SearchParams
+
+pytestmark = pytest.mark.django_db
+
+
+def total(**params: object) -> int:
+    return query.search(SearchParams(**params)).total_paragraphs  # type: ignore[arg-type]
+
+
+def person_counts(q: str = "") -> dict[str, int]:
+    return {v.label: v.count for v in query.search(SearchParams(q=q)).facet_map["person"].values}
+
+
+@pytest.fixture
+def curator(client: Client) -> Client:
+    call_command("search_groups", stdout=StringIO())
+    user = User.objects.create_user("cura", password="pw-for-tests-only", is_staff=True)
+    user.groups.add(Group.objects.get(name="curator"))
+    client.force_login(user)
+    return client
+
+
+def action(client: Client, model: str, name: str, ids: list[int]) -> str:
+    response = client.post(f"/admin/search/{model}/", {"action": name, "_selected_action": ids}, follow=True)
+    assert response.status_code == 200
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+def test_merge_two_spellings_of_a_person(curator: Client, store: Callable[..., object]) -> None:
+    store("Volodymyr Zelensky spoke in Kyiv on Monday.")
+    store("Volodymyr Zelenskyy visited troops near Kharkiv.")
+    assert person_counts() == {"Volodymyr Zelensky": 1, "Volodymyr Zelenskyy": 1}
+    ids = list(Person.objects.values_list("pk", flat=True))
+    message = action(curator, "person", "merge_persons", ids)
+    assert "1 paragraph(s) updated in search" in message  # the other spelling's paragraph
+    (name,) = person_counts()
+    assert person_counts() == {name: 2}
+    assert Alias.objects.filter(person__name=name).count() == 1
+    assert total(q="person:zelenskyy") == total(q="person:zelensky") == 2
+    assert LogEntry.objects.filter(change_message__startswith="Merged").exists()
+
+
+def test_merge_fox_news_and_fox_online_news(curator: Client, store: Callable[..., object]) -> None:
+    store("Storms hit Texas.", source="Fox News")
+    store("Storms hit Texas again.", source="Fox News")
+    store("Storms move east.", source="Fox Online News")
+    message = action(curator, "source", "merge_sources", list(Source.objects.values_list("pk", flat=True)))
+    assert "Merged Fox Online News into Fox News: 1 paragraph(s) updated in search." in message
+    facet = query.search(SearchParams(q="storms")).facet_map["source"]
+    assert [(v.label, v.count) for v in facet.values] == [("Fox News", 3)]
+
+
+def test_boilerplate_rule_previews_then_applies(
+    curator: Client, store: Callable[..., object], django_capture_on_commit_callbacks: Any
+) -> None:
+    store("Read more at our site.\n\nThe bridge reopened.", source="Daily")
+    store("Read more at our site.\n\nThe tunnel closed.", source="Daily")
+    source = Source.objects.get()
+    assert total(q="read") == 2
+    form = {"source": source.pk, "pattern": "Read more at our site.", "reason": "read-more link"}
+    preview = curator.post("/admin/search/boilerplaterule/add/", form)
+    assert preview.status_code == 200 and "this rule catches 2 paragraph(s)" in preview.content.decode()
+    assert not BoilerplateRule.objects.exists() and total(q="read") == 2
+    with django_capture_on_commit_callbacks(execute=True):  # the admin applies the index update after commit
+        saved = curator.post("/admin/search/boilerplaterule/add/", {**form, "confirm": "on"}, follow=True)
+    assert "2 paragraph(s) set aside" in saved.content.decode()
+    assert total(q="read") == 0
+    assert Paragraph.objects.filter(boilerplate_reason="read-more link").count() == 2
+    store("Read more at our site.\n\nA third story.", source="Daily")  # the rule applies to new articles too
+    assert total(q="read") == 0
+
+
+def test_bad_regex_rule_is_refused(curator: Client) -> None:
+    response = curator.post(
+        "/admin/search/boilerplaterule/add/", {"pattern": "(unclosed", "is_regex": "on", "reason": "x", "confirm": "on"}
+    )
+    assert "Not a regular expression" in response.content.decode()
+
+
+def test_not_a_person_stops_counting(curator: Client, store: Callable[..., object]) -> None:
+    store("Angela Merkel met Emmanuel Macron in Berlin.")
+    macron = Person.objects.get(name="Emmanuel Macron")
+    action(curator, "person", "mark_not_a_person", [macron.pk])
+    assert person_counts() == {"Angela Merkel": 1}
+    action(curator, "person", "mark_a_person", [macron.pk])
+    assert person_counts() == {"Angela Merkel": 1, "Emmanuel Macron": 1}
+
+
+def test_split_alias_into_its_own_person(curator: Client, store: Callable[..., object]) -> None:
+    store("Hunter Biden testified.\n\nJoe Biden spoke later.")
+    joe, hunter = Person.objects.get(name="Joe Biden"), Person.objects.get(name="Hunter Biden")
+    curation.merge_persons(joe, [hunter])  # a curator's mistake...
+    index.apply_pending()
+    assert person_counts() == {"Joe Biden": 2}
+    action(curator, "alias", "split_off", [Alias.objects.get(name="Hunter Biden").pk])  # ...undone
+    assert person_counts() == {"Joe Biden": 1, "Hunter Biden": 1}
+
+
+def test_paragraph_bulk_toggle_and_article_delete(
+    curator: Client, store: Callable[..., object], django_capture_on_commit_callbacks: Any
+) -> None:
+    store("Flood waters rose.\n\nFlood defences held.")
+    first = Paragraph.objects.get(position=0)
+    action(curator, "paragraph", "mark_boilerplate", [first.pk])
+    assert total(q="flood") == 1
+    action(curator, "paragraph", "mark_kept", [first.pk])
+    assert total(q="flood") == 2
+    article = Article.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = curator.post(f"/admin/search/article/{article.pk}/delete/", {"post": "yes"}, follow=True)
+    assert response.status_code == 200
+    assert total(q="flood") == 0 and index.document_count() == 0
+
+
+def test_rerun_extraction_picks_up_new_rules(curator: Client, store: Callable[..., object]) -> None:
+    store("Subscribe for daily updates!\n\nThe harbour reopened.", source="Port News")
+    BoilerplateRule.objects.create(source=Source.objects.get(), pattern="Subscribe for daily updates!", reason="promo")
+    assert total(q="daily") == 1
+    message = action(curator, "article", "rerun_extraction", list(Article.objects.values_list("pk", flat=True)))
+    assert "Extraction re-run" in message
+    assert total(q="daily") == 0 and total(q="harbour") == 1
+
+
+def test_paragraph_repeated_across_a_source_becomes_boilerplate(store: Callable[..., object]) -> None:
+    repeated = "Contact the newsroom at tips@example.org."
+    store(f"{repeated}\n\nFirst story text.", source="Gazette")
+    store(f"{repeated}\n\nSecond story text.", source="Gazette")
+    store(f"{repeated}\n\nOther outlet story.", source="Herald")
+    assert total(q="newsroom") == 3
+    store(f"{repeated}\n\nThird story text.", source="Gazette")
+    # Three Gazette articles now share it: set aside in all of them, the earlier ones included.
+    assert total(q="newsroom") == 1
+    assert Paragraph.objects.filter(boilerplate_reason="repeated in source").count() == 3
+
+
+def test_search_check_reports_and_repairs_drift(store: Callable[..., object]) -> None:
+    store("Alpha paragraph.\n\nBeta paragraph.")
+    store("Gamma paragraph.")
+    out = StringIO()
+    call_command("search_check", stdout=out)
+    assert "No drift" in out.getvalue()
+    Paragraph.objects.filter(text="Beta paragraph.").update(text="Beta paragraph, corrected.")  # no outbox: drift
+    Article.objects.filter(paragraphs__text="Gamma paragraph.").delete()
+    drift = index.check()
+    assert (len(drift.missing), len(drift.extra), len(drift.stale)) == (0, 1, 1)
+    with pytest.raises(Exception, match="does not match"):
+        call_command("search_check", stdout=StringIO())
+    out = StringIO()
+    call_command("search_check", "--repair", stdout=out)
+    assert "Repaired: no drift." in out.getvalue()
+    assert total(q="corrected") == 1 and total(q="gamma") == 0
+
+
+def test_pending_updates_are_applied_by_the_next_writer(store: Callable[..., object]) -> None:
+    store("Harbour news.")
+    article = Article.objects.get()
+    Paragraph.objects.filter(article=article).update(text="Airport news.")
+    index.queue_articles([article.pk])  # as if the process died before applying
+    assert IndexOutbox.objects.count() == 1 and total(q="airport") == 0
+    call_command("search_sync", stdout=StringIO())
+    assert total(q="airport") == 1 and not IndexOutbox.objects.exists()
+
+
+def test_viewer_group_can_look_but_not_change(client: Client, store: Callable[..., object]) -> None:
+    store("Anything.", source="S")
+    call_command("search_groups", stdout=StringIO())
+    viewer = User.objects.create_user("viewer", password="pw-for-tests-only", is_staff=True)
+    viewer.groups.add(Group.objects.get(name="viewer"))
+    client.force_login(viewer)
+    assert client.get("/admin/search/article/").status_code == 200
+    source = Source.objects.get()
+    assert client.post(f"/admin/search/source/{source.pk}/change/", {"name": "Changed", "slug": "changed"}).status_code == 403
+
+
+def test_admin_needs_login_and_search_can_require_it(client: Client, settings: object) -> None:
+    assert client.get("/admin/search/article/").status_code == 302
+    assert client.get("/").status_code == 200
+    settings.SEARCH_REQUIRE_LOGIN = True  # type: ignore[attr-defined]
+    response = client.get("/?q=x")
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_published_dates_survive_curation(store: Callable[..., object]) -> None:
+    store("Dated story.", published=dt.date(2019, 5, 1), source="A")
+    store("Dated story two.", published=dt.date(2019, 5, 2), source="B")
+    curation.merge_sources(Source.objects.get(name="A"), [Source.objects.get(name="B")])
+    index.apply_pending()
+    assert total(q="dated", date_from="2019-05", date_to="2019-05") == 2
+    assert index.check().clean
