@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run install install-dev test lint format chromium migrate demo screenshots bench
+.PHONY: run install install-dev test lint format chromium migrate demo screenshots bench eval-persons
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -69,3 +69,7 @@ screenshots: install-dev chromium
 BENCH_N ?= 100000
 bench: install-dev
 	$(PY) tests/tools/bench.py --paragraphs $(if $(filter 0,$(BENCH_N)),100000000,$(BENCH_N)) --processes 2
+
+# Person-mention P/R/F1 on CoNLL-2003 dev (../shared, research use only).
+eval-persons: install
+	$(PY) tests/tools/conll_eval.py --split testa
