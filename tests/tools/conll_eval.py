@@ -55,9 +55,9 @@ def main() -> None:
     precision = tp / max(tp + fp, 1)
     recall = tp / max(tp + fn, 1)
     f1 = 2 * precision * recall / max(precision + recall, 1e-9)
-    print(
-        f"CoNLL-2003 {args.split}: PER mentions P={precision:.3f} R={recall:.3f} F1={f1:.3f} (tp={tp} fp={fp} fn={fn}) in {time.perf_counter() - started:.0f} s"
-    )
+    seconds = time.perf_counter() - started
+    scores = f"P={precision:.3f} R={recall:.3f} F1={f1:.3f}"
+    print(f"CoNLL-2003 {args.split}: PER mentions {scores} (tp={tp} fp={fp} fn={fn}) in {seconds:.0f} s")
 
 
 if __name__ == "__main__":
