@@ -229,6 +229,16 @@ class BoilerplateRuleAdmin(admin.ModelAdmin):
         _apply_after_commit()
         self.message_user(request, f"Rule applied: {touched} paragraph(s) set aside as boilerplate.", messages.SUCCESS)
 
+    def delete_model(self, request: HttpRequest, obj: BoilerplateRule) -> None:
+        touched = curation.remove_rule(obj)
+        _apply_after_commit()
+        self.message_user(request, f"Rule removed: {touched} paragraph(s) kept again.", messages.SUCCESS)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[BoilerplateRule]) -> None:
+        touched = sum(curation.remove_rule(rule) for rule in list(queryset))
+        _apply_after_commit()
+        self.message_user(request, f"Rules removed: {touched} paragraph(s) kept again.", messages.SUCCESS)
+
 
 @admin.register(Mention)
 class MentionAdmin(admin.ModelAdmin):

@@ -102,3 +102,17 @@ def rerun_extraction(articles: QuerySet[Article]) -> int:
             index.queue_articles([article.pk])
         touched += len(prepared.paragraphs)
     return touched
+
+
+@transaction.atomic
+def remove_rule(rule: BoilerplateRule) -> int:
+    """Undo a rule: the paragraphs it set aside (with its reason) are kept again; then delete it."""
+    caught = Paragraph.objects.filter(is_boilerplate=True, boilerplate_reason=rule.reason[:100])
+    if rule.source_id:
+        caught = caught.filter(article__source_id=rule.source_id)
+    caught = caught.filter(text__regex=rule.pattern) if rule.is_regex else caught.filter(text=rule.pattern.strip())
+    articles = set(caught.values_list("article_id", flat=True))
+    touched = caught.update(is_boilerplate=False, boilerplate_reason="")
+    rule.delete()
+    index.queue_articles(articles)
+    return touched

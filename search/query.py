@@ -105,6 +105,8 @@ class QueryError(ValueError):
     """A query that is refused (too expensive, or a date that is not one); the message says why."""
 
 
+LIKE_TERMS = 12  # distinctive words taken from a paragraph for "more like this"
+LIKE_MINMATCH = 3  # of which a similar paragraph must share at least this many
 MAX_EXPANSION = 50  # terms a prefix, wildcard or fuzzy word may expand to (whoosh-lab §2.5)
 MIN_PREFIX = 3
 _DATE_RANGE = re.compile(r"\bdate:\[\s*(\S*?)\s+to\s+(\S*?)\s*\]", re.I)
@@ -124,7 +126,9 @@ class ParsedQuery:
 
 # What users may type: person: and source: take names, which the rewriter turns into the ids
 # the index holds; every other field name is read as a plain word.
-_PARSE_SCHEMA = fields.Schema(text=index.SCHEMA["text"], title=index.SCHEMA["title"], person=fields.ID(), source=fields.ID())
+_PARSE_SCHEMA = fields.Schema(
+    text=index.SCHEMA["text"], title=index.SCHEMA["title"], person=fields.ID(), source=fields.ID(), like=fields.ID()
+)
 
 
 def _parser() -> qparser.QueryParser:
@@ -140,7 +144,7 @@ def _parser() -> qparser.QueryParser:
     return parser
 
 
-def parse_query(text: str, reader: Any) -> ParsedQuery:
+def parse_query(text: str, searcher: Searcher) -> ParsedQuery:
     """The user's query as a Whoosh query, with persons, sources, dates and expansions resolved."""
     text, dates = _date_clauses(text)
     notices: list[str] = []
@@ -153,7 +157,7 @@ def parse_query(text: str, reader: Any) -> ParsedQuery:
             notices.append(f"Could not read the query as written ({exc}); searched for the words “{words}” instead.")
             parsed = _parser().parse(words) if words else None
     if parsed is not None:
-        rewriter = _Rewriter(text, reader)
+        rewriter = _Rewriter(text, searcher)
         parsed = rewriter.rewrite(parsed)
         notices += rewriter.notices
     if dates:
@@ -191,9 +195,10 @@ def _date_clauses(text: str) -> tuple[str, list[wq.Query]]:
 class _Rewriter:
     """Resolves person: and source: to ids, bounds expansions, and widens person aliases."""
 
-    def __init__(self, text: str, reader: Any) -> None:
+    def __init__(self, text: str, searcher: Searcher) -> None:
         self.text = text
-        self.reader = reader
+        self.searcher = searcher
+        self.reader = searcher.reader()
         self.notices: list[str] = []
         self.quoted = [q.strip() for q in _QUOTED.findall(text)]
         self.phrases_seen = 0
@@ -203,6 +208,8 @@ class _Rewriter:
             return self._person(str(node.text))
         if isinstance(node, wq.Term) and node.fieldname == "source":
             return self._source(str(node.text))
+        if isinstance(node, wq.Term) and node.fieldname == "like":
+            return self._like(str(node.text))
         if isinstance(node, wq.FuzzyTerm):
             return self._fuzzy(node)
         if isinstance(node, (wq.Prefix, wq.Wildcard)):
@@ -228,6 +235,18 @@ class _Rewriter:
             self.notices.append(f"No source matches “{text}”.")
             return NOTHING
         return wq.Or([wq.Term("source", i) for i in ids])
+
+    def _like(self, text: str) -> wq.Query:
+        """More like this: the paragraph's most distinctive words, the paragraph itself left out."""
+        paragraph = Paragraph.objects.filter(pk=int(text) if text.isdigit() else 0, is_boilerplate=False).first()
+        if paragraph is None:
+            self.notices.append(f"No paragraph {text[:20]} to find similar ones to.")
+            return NOTHING
+        words = [word for word, _ in self.searcher.key_terms_from_text("text", paragraph.text, numterms=LIKE_TERMS)]
+        if not words:
+            return NOTHING
+        self.notices.append(f"Paragraphs like ¶{paragraph.position + 1} of “{untitled(paragraph.article.title or paragraph.text)}”.")
+        return wq.AndNot(wq.Or([wq.Term("text", w) for w in words], minmatch=LIKE_MINMATCH), wq.Term("pid", str(paragraph.pk)))
 
     def _fuzzy(self, node: wq.FuzzyTerm) -> wq.Query:
         if node.maxdist > 1:
@@ -375,7 +394,7 @@ class _Matches:
 
 def _match(params: SearchParams, selection: Selection) -> _Matches:
     searcher = _searcher()
-    parsed_query = parse_query(params.q, searcher.reader())
+    parsed_query = parse_query(params.q, searcher)
     parsed = parsed_query.query
     values = _doc_values(searcher)
     if parsed is None:
@@ -444,7 +463,7 @@ def _suggestion(m: _Matches, params: SearchParams) -> str:
     if corrected == params.q:
         return ""
     try:
-        better = parse_query(corrected, reader).query
+        better = parse_query(corrected, m.searcher).query
     except QueryError:
         return ""
     found = sum(1 for _ in m.searcher.docs_for_query(better)) if better is not None else 0
@@ -521,7 +540,7 @@ def _highlight_terms(searcher: Searcher, parsed: wq.Query | None) -> frozenset[s
 def highlight_terms(params: SearchParams) -> frozenset[str]:
     searcher = _searcher()
     try:
-        parsed = parse_query(params.q, searcher.reader()).query
+        parsed = parse_query(params.q, searcher).query
     except QueryError:
         return frozenset()
     return _highlight_terms(searcher, parsed)

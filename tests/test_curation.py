@@ -83,6 +83,11 @@ def test_boilerplate_rule_previews_then_applies(
     assert Paragraph.objects.filter(boilerplate_reason="read-more link").count() == 2
     store("Read more at our site.\n\nA third story.", source="Daily")  # the rule applies to new articles too
     assert total(q="read") == 0
+    rule = BoilerplateRule.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):  # and deleting the rule undoes it
+        undone = curator.post(f"/admin/search/boilerplaterule/{rule.pk}/delete/", {"post": "yes"}, follow=True)
+    assert "3 paragraph(s) kept again" in undone.content.decode()
+    assert total(q="read") == 3
 
 
 def test_bad_regex_rule_is_refused(curator: Client) -> None:

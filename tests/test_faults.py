@@ -79,6 +79,25 @@ def test_sigkill_during_ingest_and_index_sync_loses_nothing(instance: Path, tmp_
     assert "No drift" in manage(instance, "search_check").stdout
 
 
+def test_sigkill_while_applying_the_outbox(instance: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "demo.jsonl"
+    corpus.write_text("".join(demo_lines(40)), encoding="utf-8")
+    manage(instance, "ingest", str(corpus))
+    requeue = "from search import index; from search.models import Article, Paragraph; "
+    requeue += "Paragraph.objects.filter(position=0).update(text='Rewritten opening.'); "
+    requeue += "index.queue_articles(Article.objects.values_list('id', flat=True))"
+    rng = random.Random(5)
+    for _ in range(3):
+        manage(instance, "shell", "-c", requeue)
+        process = start(instance, "search_sync")
+        time.sleep(rng.uniform(2.0, 4.0))  # start-up is ~2 s; the writer is then rewriting 40 articles
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        manage(instance, "search_sync")
+        assert "No drift" in manage(instance, "search_check").stdout
+        assert count(instance, "IndexOutbox.objects.count()") == 0
+
+
 def test_two_writers_at_once_both_land(instance: Path, tmp_path: Path) -> None:
     lines = demo_lines(30)
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"

@@ -254,3 +254,14 @@ def test_did_you_mean(seed_article: None) -> None:
 def test_odd_queries_never_fail(seed_article: None, text: str) -> None:
     page = query.search(query.SearchParams(q=text))
     assert page.total_paragraphs >= 0
+
+
+def test_more_like_this(store: Callable[..., object]) -> None:
+    store("Wildfires burned across the dry hills of California as firefighters battled strong winds overnight.")
+    store("Firefighters in California battled wildfires driven by strong winds across dry hills.")
+    store("The central bank raised interest rates to slow inflation.")
+    source = Paragraph.objects.get(text__startswith="Wildfires")
+    page = query.search(params(f"q=like:{source.pk}"))
+    assert [h.paragraph_id for h in page.hits] == [Paragraph.objects.get(text__startswith="Firefighters").pk]
+    assert any(n.startswith("Paragraphs like") for n in page.notices)
+    assert "No paragraph 999999" in query.search(params("q=like:999999")).notices[0]

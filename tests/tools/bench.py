@@ -177,7 +177,7 @@ def groupedby_engine() -> Callable[[Case], int]:
     }
 
     def run(case: Case) -> int:
-        parts = [query.parse_query(case.q, searcher.reader()).query] if case.q else []
+        parts = [query.parse_query(case.q, searcher).query] if case.q else []
         if case.person:
             parts.append(wq.Term("person", str(Person.objects.get(slug=case.person).pk)))
         if case.source:
