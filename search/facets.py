@@ -8,7 +8,7 @@ visible beside its alternatives.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -168,6 +168,26 @@ def _top(counts: dict[int, tuple[int, int]], selected: Iterable[int], *, size: i
     return top, len(counts) > size
 
 
+def _labelled(
+    counts: dict[int, tuple[int, int]],
+    selected: Iterable[int],
+    model: type[Person] | type[Source],
+    chosen: tuple[str, ...],
+    toggle: Callable[[str], str],
+    *,
+    size: int,
+) -> tuple[tuple[FacetValue, ...], bool]:
+    """The top values of a facet over database rows (persons, sources), labelled and with toggle URLs."""
+    top, truncated = _top(counts, selected, size=size)
+    rows = model.objects.in_bulk([key for key, *_ in top])
+    values = tuple(
+        FacetValue(row.slug, row.name, c, a, row.slug in chosen, toggle(row.slug))
+        for key, c, a in top
+        if (row := rows.get(key)) is not None
+    )
+    return values, truncated
+
+
 def person_counts(values: DocValues, docs: np.ndarray) -> dict[int, tuple[int, int]]:
     in_docs = np.zeros(values.size, bool)
     in_docs[docs] = True
@@ -181,13 +201,7 @@ def person_facet(
     counts = person_counts(values, docs)
     if name_filter:
         counts = {k: v for k, v in counts.items() if k in set(matching_person_ids(name_filter, counts))}
-    top, truncated = _top(counts, selection.persons, size=size)
-    people = Person.objects.in_bulk([key for key, *_ in top])
-    facet_values = tuple(
-        FacetValue(p.slug, p.name, c, a, p.slug in params.persons, params.toggle_person(p.slug))
-        for key, c, a in top
-        if (p := people.get(key)) is not None
-    )
+    facet_values, truncated = _labelled(counts, selection.persons, Person, params.persons, params.toggle_person, size=size)
     return FacetResult("person", "People", facet_values, truncated)
 
 
@@ -207,13 +221,7 @@ def source_facet(params: SearchParams, selection: Selection, values: DocValues, 
     sources = values.source[docs]
     dated = sources > 0
     counts = _counts(sources[dated], values.article[docs][dated])
-    top, truncated = _top(counts, selection.sources, size=FACET_SIZE)
-    rows = Source.objects.in_bulk([key for key, *_ in top])
-    facet_values = tuple(
-        FacetValue(s.slug, s.name, c, a, s.slug in params.sources, params.toggle_source(s.slug))
-        for key, c, a in top
-        if (s := rows.get(key)) is not None
-    )
+    facet_values, truncated = _labelled(counts, selection.sources, Source, params.sources, params.toggle_source, size=FACET_SIZE)
     return FacetResult("source", "Sources", facet_values, truncated)
 
 

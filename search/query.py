@@ -274,19 +274,15 @@ class _Rewriter:
 
 
 def persons_named(text: str) -> list[int]:
-    """Persons whose name or an alias contains every word of ``text`` (or whose slug it is)."""
+    """Persons whose name or an alias contains every word of ``text``, or whose slug it is."""
     words = text.replace("-", " ").split()
-    matches = Person.objects.filter(slug=text.lower())
-    for word in words:
-        matches = matches | Person.objects.filter(Q(name__icontains=word) | Q(aliases__name__icontains=word))
-    candidates = set(matches.values_list("id", flat=True))
-    return sorted(i for i in candidates if _all_words_match(i, words) or Person.objects.filter(id=i, slug=text.lower()).exists())
-
-
-def _all_words_match(person_id: int, words: list[str]) -> bool:
-    names = [n.casefold() for n in Person.objects.filter(id=person_id).values_list("name", flat=True)]
-    names += [n.casefold() for n in Alias.objects.filter(person_id=person_id).values_list("name", flat=True)]
-    return all(any(w.casefold() in n for n in names) for w in words)
+    if not words:
+        return []
+    first = words[0]
+    candidates = Person.objects.filter(Q(slug=text.lower()) | Q(name__icontains=first) | Q(aliases__name__icontains=first))
+    ids = set(candidates.values_list("id", flat=True))
+    by_slug = set(Person.objects.filter(slug=text.lower()).values_list("id", flat=True))
+    return sorted(by_slug | set(facets.matching_person_ids(" ".join(words), ids)))
 
 
 def known_person_exact(text: str) -> tuple[int, str] | None:

@@ -148,3 +148,24 @@ def test_the_same_journeys_without_javascript(browser: Browser, corpus: str) -> 
     page.locator("a[data-facet=date][data-value='2015']").click()
     expect(page.locator("a[data-facet=date]").first).to_have_attribute("data-value", re.compile(r"^2015-\d\d$"))
     context.close()
+
+
+def test_keyboard_reaches_facets_and_expansions(page: Page, corpus: str, csp_violations: list[str]) -> None:
+    page.goto(corpus + "/?q=Prigozhin")
+    facet = page.locator("a[data-facet=source][data-value=the-times-of-israel]")
+    facet.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(corpus + "/?q=Prigozhin&source=the-times-of-israel")
+    context = page.locator("li.hit [data-action=context]").first
+    context.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("li.hit .context").first).to_be_visible()
+    expect(page.locator("[aria-live=polite][data-total-paragraphs]")).to_have_count(1)
+
+
+def test_phone_width_has_no_horizontal_scroll(browser: Browser, corpus: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(corpus + "/?q=Putin")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    context.close()
