@@ -28,10 +28,11 @@ def _apply_after_commit() -> None:
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "domain", "article_count"]
+    list_display = ["name", "domain", "article_count", "merged_into"]
+    list_filter = [("merged_into", admin.EmptyFieldListFilter)]
     search_fields = ["name", "domain"]
     prepopulated_fields = {"slug": ["name"]}
-    actions = ["merge_sources"]
+    actions = ["merge_sources", "undo_merge"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         return super().get_queryset(request).annotate(article_count=Count("articles"))
@@ -49,6 +50,11 @@ class SourceAdmin(admin.ModelAdmin):
         target, others = sources[0], sources[1:]
         touched = curation.merge_sources(target, others)
         _done(self, request, [target], f"Merged {', '.join(s.name for s in others)} into {target.name}", touched)
+
+    @admin.action(description="Undo the merge of the selected sources")
+    def undo_merge(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        for source in list(queryset.filter(merged_into__isnull=False)):
+            _done(self, request, [source], f"Restored {source.name}", curation.unmerge_source(source))
 
 
 class AliasInline(admin.TabularInline):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from search import index, ingest, rules
 from search.models import Alias, Article, BoilerplateRule, Mention, Paragraph, Person, Source
@@ -61,12 +61,26 @@ def set_not_a_person(people: QuerySet[Person], *, value: bool = True) -> int:
 
 @transaction.atomic
 def merge_sources(target: Source, others: Iterable[Source]) -> int:
-    """Fold ``others`` into ``target`` ("Fox Online News" into "Fox News"): their articles move."""
+    """Fold ``others`` into ``target`` ("Fox Online News" into "Fox News"): their articles move, and
+    later ingests of those names land in ``target``. ``unmerge_source`` undoes it."""
     ids = [s.pk for s in others if s.pk != target.pk]
-    articles = set(Article.objects.filter(source_id__in=ids).values_list("id", flat=True))
-    Article.objects.filter(source_id__in=ids).update(source=target)
+    moved = Article.objects.filter(source_id__in=ids)
+    articles = set(moved.values_list("id", flat=True))
+    for source_id in ids:
+        Article.objects.filter(source_id=source_id, original_source__isnull=True).update(original_source_id=source_id)
+    moved.update(source=target)
     BoilerplateRule.objects.filter(source_id__in=ids).update(source=target)
-    Source.objects.filter(pk__in=ids).delete()
+    Source.objects.filter(Q(pk__in=ids) | Q(merged_into_id__in=ids)).update(merged_into=target)
+    return _queue(articles)
+
+
+@transaction.atomic
+def unmerge_source(source: Source) -> int:
+    """Undo a merge: the articles that came from ``source`` go back to it."""
+    back = Article.objects.filter(original_source=source)
+    articles = set(back.values_list("id", flat=True))
+    back.update(source=source, original_source=None)
+    Source.objects.filter(pk=source.pk).update(merged_into=None)
     return _queue(articles)
 
 

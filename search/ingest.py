@@ -74,15 +74,19 @@ def article_key(article: ArticleInput, first_paragraph: str) -> str:
 
 def resolve_source(name: str, url: str) -> Source | None:
     """One source per outlet: matched by name (case-insensitive), or by the URL's domain when the
-    input names no source. Different names on one domain stay apart until a curator merges them."""
+    input names no source. Different names on one domain stay apart until a curator merges them;
+    a merged source's articles go where the curator merged it."""
     domain = _domain(url)
     name = name.strip()
     if not name:
-        return Source.objects.filter(domain=domain).first() if domain else None
-    source = Source.objects.filter(name__iexact=name).first()
-    if source is None:
-        domain_taken = bool(domain) and Source.objects.filter(domain=domain).exists()
-        source = Source.objects.create(name=name, slug=unique_slug(Source, name), domain="" if domain_taken else domain)
+        source = Source.objects.filter(domain=domain).first() if domain else None
+    else:
+        source = Source.objects.filter(name__iexact=name).first()
+        if source is None:
+            domain_taken = bool(domain) and Source.objects.filter(domain=domain).exists()
+            source = Source.objects.create(name=name, slug=unique_slug(Source, name), domain="" if domain_taken else domain)
+    while source is not None and source.merged_into_id is not None:
+        source = source.merged_into
     return source
 
 

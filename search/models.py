@@ -13,6 +13,8 @@ class Source(models.Model):
     domain = models.CharField(max_length=200, blank=True, db_index=True)
     # Attribution shown in the page footer while this source's articles are loaded (licence credit).
     notice = models.TextField(blank=True)
+    # Set when a curator merged this source into another: ingest then files its articles there too.
+    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_sources")
 
     class Meta:
         ordering = ["name"]
@@ -64,6 +66,8 @@ class Article(models.Model):
     title = models.CharField(max_length=500, blank=True)
     url = models.URLField(max_length=1000, blank=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="articles", null=True, blank=True)
+    # The source an article had before a merge moved it, so that the merge can be undone.
+    original_source = models.ForeignKey(Source, on_delete=models.SET_NULL, related_name="+", null=True, blank=True)
     published = models.DateField(null=True, blank=True, db_index=True)
     byline = models.CharField(max_length=500, blank=True)
     raw_text = models.TextField()

@@ -63,6 +63,13 @@ def test_merge_fox_news_and_fox_online_news(curator: Client, store: Callable[...
     assert "Merged Fox Online News into Fox News: 1 paragraph(s) updated in search." in message
     facet = query.search(SearchParams(q="storms")).facet_map["source"]
     assert [(v.label, v.count) for v in facet.values] == [("Fox News", 3)]
+    store("Storms reach Ohio.", source="Fox Online News")  # later ingests follow the merge
+    facet = query.search(SearchParams(q="storms")).facet_map["source"]
+    assert [(v.label, v.count) for v in facet.values] == [("Fox News", 4)]
+    message = action(curator, "source", "undo_merge", [Source.objects.get(name="Fox Online News").pk])
+    assert "Restored Fox Online News: 1 paragraph(s) updated in search." in message
+    facet = query.search(SearchParams(q="storms")).facet_map["source"]
+    assert [(v.label, v.count) for v in facet.values] == [("Fox News", 3), ("Fox Online News", 1)]
 
 
 def test_boilerplate_rule_previews_then_applies(
