@@ -199,6 +199,11 @@ def apply_pending(*, batch_size: int = 500) -> int:
         applied += len({article_id for _, article_id in rows})
 
 
+def schema_is_current() -> bool:
+    """Whether the live index was built with this version's schema (else search_sync rebuilds it)."""
+    return sorted(open_index().schema.names()) == sorted(SCHEMA.names())
+
+
 def pending_count() -> int:
     return IndexOutbox.objects.count()
 

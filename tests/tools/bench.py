@@ -376,7 +376,8 @@ def report(n: int, args: argparse.Namespace, figures: dict[str, object]) -> str:
     lines += [
         "",
         f"Peak RSS of the benchmark process after the queries: {figures['query_rss_mb']:.0f} MB. "
-        f"HTMX partial for `q=trump`: {figures['partial_bytes']:,} bytes, against {figures['full_bytes']:,} bytes for the full page.",
+        f"HTMX partial for `q=trump`: {figures['partial_bytes']:,} bytes ({figures['partial_gzip']:,} gzipped), "
+        f"against {figures['full_bytes']:,} bytes ({figures['full_gzip']:,} gzipped) for the full page.",
         "",
     ]
     return "\n".join(lines)
@@ -421,8 +422,11 @@ def main() -> None:
     figures["fts_mb"] = fts_path.stat().st_size / 1e6
     figures["query_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     client = Client()
+    gzip_ok = {"Accept-Encoding": "gzip"}
     figures["partial_bytes"] = len(client.get("/", {"q": "trump"}, headers={"HX-Request": "true"}).content)
     figures["full_bytes"] = len(client.get("/", {"q": "trump"}).content)
+    figures["partial_gzip"] = len(client.get("/", {"q": "trump"}, headers={"HX-Request": "true", **gzip_ok}).content)
+    figures["full_gzip"] = len(client.get("/", {"q": "trump"}, headers=gzip_ok).content)
     section = report(args.paragraphs, args, figures)
     print(section)
     write_report(section, args.paragraphs)
