@@ -214,3 +214,12 @@ def test_published_dates_survive_curation(store: Callable[..., object]) -> None:
     index.apply_pending()
     assert total(q="dated", date_from="2019-05", date_to="2019-05") == 2
     assert index.check().clean
+
+
+def test_a_series_repeating_a_question_is_not_boilerplate(store: Callable[..., object]) -> None:
+    for i in range(60):
+        store(f"Story number {i} about the harbour.", source="Wire")
+    question = "((WN)) What should be done about climate change?"
+    for i in range(3):
+        store(f"Interview {i} opening.\n\n{question}\n\nAn answer {i}.", source="Wire")
+    assert total(q="climate") == 3  # 3 of 63 articles: a series, not the outlet's footer
