@@ -57,7 +57,10 @@ def journeys(page: Page, base: str) -> None:
     shoot(page, "02-search-as-you-type")
     page.locator("a[data-facet=person][data-value=joe-biden]").click()
     page.wait_for_url("**person=joe-biden")
-    page.locator("a[data-facet=date]").last.click()
+    busiest = page.locator("a[data-facet=date]").evaluate_all(
+        "els => els.reduce((a, b) => (+b.dataset.count > +a.dataset.count ? b : a)).dataset.value"
+    )
+    page.locator(f"a[data-facet=date][data-value='{busiest}']").click()
     page.wait_for_url("**from=**")
     shoot(page, "03-person-and-date-drilldown")
     hit = page.locator("li.hit").first
