@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run install install-dev test lint format chromium migrate demo screenshots bench eval-persons
+.PHONY: run install install-dev test lint format chromium migrate demo screenshots bench eval-persons serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -73,3 +73,14 @@ bench: install-dev
 # Person-mention P/R/F1 on CoNLL-2003 dev (../shared, research use only).
 eval-persons: install
 	$(PY) tests/tools/conll_eval.py --split testa
+
+# Production-style serving: gunicorn, static files by whitenoise, settings from the environment.
+# Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS; DJANGO_TLS=0 when there is no HTTPS in front.
+WORKERS ?= 2
+serve: install
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "Set DJANGO_SECRET_KEY (and DJANGO_ALLOWED_HOSTS) for make serve." >&2; exit 1; }
+	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput -v0
+	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_DEBUG=0 $(PY) manage.py search_groups -v0
+	DJANGO_DEBUG=0 $(PY) manage.py search_sync
+	DJANGO_DEBUG=0 $(VENV)/bin/gunicorn newsapp.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --timeout 60 --access-logfile -
