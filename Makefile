@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run install install-dev test lint format chromium migrate demo screenshots bench eval-persons serve
+.PHONY: run install install-dev test test-postgres lint format chromium migrate demo screenshots bench eval-persons serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,8 +50,13 @@ chromium:
 	    || { echo "Could not install chromium with apt-get; the browser tests need it." >&2; exit 1; }; \
 	fi
 
+# The whole suite on SQLite, then again on a real PostgreSQL server started on loopback.
 test: install-dev chromium
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest
+	$(MAKE) --no-print-directory test-postgres
+
+test-postgres: install-dev chromium
+	DATABASE_URL=$$(bash tests/tools/postgres.sh) CHROMIUM=$(CHROMIUM) $(PY) -m pytest
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -5,6 +5,7 @@ The server owns URLs (datasette's facets.py does the same): templates never buil
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -30,7 +31,11 @@ class SearchParams:
     def from_querydict(cls, data: Mapping[str, Any]) -> SearchParams:
         """Read request parameters; malformed ones are dropped with a notice, never an error."""
         notices: list[str] = []
-        getlist = data.getlist if hasattr(data, "getlist") else (lambda k: [data[k]] if k in data else [])
+        raw_getlist = data.getlist if hasattr(data, "getlist") else (lambda k: [data[k]] if k in data else [])
+
+        def getlist(key: str) -> list[str]:
+            return [clean_text(str(v)) for v in raw_getlist(key)]
+
         q = " ".join(str(getlist("q")[-1] if getlist("q") else "").split())[:500]
         date_from = _valid_date(getlist("from"), "from", notices)
         date_to = _valid_date(getlist("to"), "to", notices)
@@ -79,6 +84,14 @@ class SearchParams:
 
     def toggle_source(self, slug: str) -> str:
         return self.querystring(sources=_toggled(self.sources, slug, on=slug not in self.sources))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str) -> str:
+    """User input without control characters (NUL cannot even be stored by PostgreSQL)."""
+    return _CONTROL.sub("", value)
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:

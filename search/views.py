@@ -15,7 +15,7 @@ from django_htmx.middleware import HtmxDetails
 
 from search import export, pages, query
 from search.models import Article, Paragraph
-from search.params import SearchParams
+from search.params import SearchParams, clean_text
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -44,9 +44,10 @@ def search_page(request: HtmxHttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def person_facet_page(request: HtmxHttpRequest) -> HttpResponse:
     params = SearchParams.from_querydict(request.GET)
-    facet = pages.all_persons(params, name_filter=request.GET.get("filter", "")[:100])
+    name_filter = clean_text(request.GET.get("filter", ""))[:100]
+    facet = pages.all_persons(params, name_filter=name_filter)
     template_name = "search/_person_list.html" if _fragment_requested(request) else "search/person_facet.html"
-    return render(request, template_name, {"params": params, "facet": facet, "filter": request.GET.get("filter", "")})
+    return render(request, template_name, {"params": params, "facet": facet, "filter": name_filter})
 
 
 @require_GET

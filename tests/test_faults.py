@@ -19,17 +19,23 @@ from tests.conftest import ROOT, demo_lines
 pytestmark = pytest.mark.slow
 
 
+def _environment(var: Path) -> dict[str, str]:
+    # Each test runs its own instance on SQLite in ``var`` (read directly by articles_in), whatever
+    # database the rest of the suite uses: what is tested is the outbox, not the database server.
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
+    env["NEWSAPP_VAR_DIR"] = str(var)
+    return env
+
+
 def manage(var: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NEWSAPP_VAR_DIR": str(var)}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env = _environment(var)
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args], env=env, capture_output=True, text=True, check=check, timeout=600
     )
 
 
 def start(var: Path, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "NEWSAPP_VAR_DIR": str(var)}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env = _environment(var)
     return subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
