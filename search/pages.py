@@ -1,15 +1,10 @@
-"""Contexts for the pages around the search: an article, a paragraph's neighbours, all persons."""
+"""Contexts for the pages around the search: an article, a paragraph's neighbours."""
 
 from __future__ import annotations
 
 from search import query
-from search.facets import FacetResult
 from search.models import Article, Mention, Paragraph, Person
 from search.params import SearchParams
-
-
-def all_persons(params: SearchParams, *, name_filter: str) -> FacetResult:
-    return query.person_values(params, name_filter=name_filter)
 
 
 def article_context(article: Article, params: SearchParams) -> dict[str, object]:

@@ -318,6 +318,16 @@ def _searcher() -> Searcher:
 
 
 def _doc_values(searcher: Searcher) -> DocValues:
+    """The doc values of every segment of this searcher, joined once per searcher (per commit)."""
+    cached = getattr(_local, "values", None)
+    if cached is not None and cached[0] is searcher:
+        return cached[1]
+    values = _join_segment_values(searcher)
+    _local.values = (searcher, values)
+    return values
+
+
+def _join_segment_values(searcher: Searcher) -> DocValues:
     # Segments with no documents (and Whoosh's EmptyReader) contribute nothing.
     leaves = [(r, offset) for r, offset in searcher.reader().leaf_readers() if r.doc_count_all()]
     parts = [_segment_values(str(index.current_path()), reader) for reader, _ in leaves]
@@ -337,7 +347,7 @@ def _doc_values(searcher: Searcher) -> DocValues:
 
 
 def _segment_values(path: str, reader: Any) -> DocValues:
-    deleted = set(reader.deleted_docs_set) if reader.has_deletions() else set()
+    deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
     key = (path, reader.segment().segment_id(), len(deleted))
     with _segment_lock:
         cached = _segment_cache.get(key)
@@ -351,7 +361,7 @@ def _segment_values(path: str, reader: Any) -> DocValues:
     return values
 
 
-def _load_segment_values(reader: Any, deleted: set[int]) -> DocValues:
+def _load_segment_values(reader: Any, deleted: frozenset[int]) -> DocValues:
     n = reader.doc_count_all()
 
     def column(name: str) -> np.ndarray:

@@ -45,7 +45,7 @@ def search_page(request: HtmxHttpRequest) -> HttpResponse:
 def person_facet_page(request: HtmxHttpRequest) -> HttpResponse:
     params = SearchParams.from_querydict(request.GET)
     name_filter = clean_text(request.GET.get("filter", ""))[:100]
-    facet = pages.all_persons(params, name_filter=name_filter)
+    facet = query.person_values(params, name_filter=name_filter)
     template_name = "search/_person_list.html" if _fragment_requested(request) else "search/person_facet.html"
     return render(request, template_name, {"params": params, "facet": facet, "filter": name_filter})
 
