@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from whoosh import fields
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.index import LockError
 from whoosh.support.charset import accent_map
 from whoosh.writing import IndexWriter
 
@@ -113,11 +113,20 @@ def _point_current_at(path: Path) -> None:
 
 
 @contextmanager
-def writer(ix: whoosh_index.Index | None = None) -> Iterator[IndexWriter]:
-    """Whoosh's writer, waiting for the lock instead of failing at once; commits or cancels."""
-    ix = ix or open_index()
-    # compound=False: compound segments are copied into every reading process's memory.
-    w = ix.writer(timeout=settings.SEARCH_WRITE_TIMEOUT, limitmb=256, compound=False)
+def writer(ix: whoosh_index.Index | None = None, *, timeout: float | None = None) -> Iterator[IndexWriter]:
+    """Whoosh's writer, waiting for the lock instead of failing at once; commits or cancels.
+
+    Without an explicit index it writes to the live generation: if a rebuild swapped generations
+    while this process waited for the lock, it lets go and takes the new generation's lock instead.
+    """
+    timeout = settings.SEARCH_WRITE_TIMEOUT if timeout is None else timeout
+    while True:
+        target = ix or open_index()
+        # compound=False: compound segments are copied into every reading process's memory.
+        w = target.writer(timeout=timeout, limitmb=256, compound=False)
+        if ix is not None or Path(target.storage.folder).resolve() == current_path():
+            break
+        w.cancel()
     try:
         yield w
     except BaseException:
@@ -187,14 +196,19 @@ def apply_pending(*, batch_size: int = 500) -> int:
 
     Safe to run in several processes at once: Whoosh's lock serialises the writers, rewriting
     an article is idempotent, and a row is deleted only after the index commit that covered it.
+    When the lock stays taken (a rebuild), the rows stay queued for the next writer: nothing is lost.
     """
     applied = 0
     while True:
         rows = list(IndexOutbox.objects.order_by("id").values_list("id", "article_id")[:batch_size])
         if not rows:
             return applied
-        with writer() as w:
-            write_articles(w, (article_id for _, article_id in rows))
+        try:
+            with writer() as w:
+                write_articles(w, (article_id for _, article_id in rows))
+        except LockError:
+            log.warning("Search index busy; %d update(s) stay queued for the next writer.", pending_count())
+            return applied
         IndexOutbox.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
         applied += len({article_id for _, article_id in rows})
 
@@ -218,26 +232,33 @@ def update_articles(article_ids: Iterable[int]) -> int:
 def rebuild(*, batch_size: int = 500) -> int:
     """Build a fresh index from the database aside, then swap it in atomically.
 
-    Search keeps serving the old generation until the swap. Articles changed while the build ran
-    are re-queued afterwards, so nothing written meanwhile is lost.
+    Search keeps serving the old generation until the swap. The old generation's write lock is
+    held meanwhile, so changes made during the build stay queued in the outbox (appliers give up
+    and leave them), and are applied to the new generation right after the swap.
     """
-    started = time.time()
-    new_path = _create_generation_dir()
-    ix = whoosh_index.open_dir(str(new_path))
-    article_ids = list(Article.objects.order_by("id").values_list("id", flat=True))
-    written = 0
-    with writer(ix) as w:
-        for start in range(0, len(article_ids), batch_size):
-            written += write_articles(w, article_ids[start : start + batch_size])
-    old_path = current_path() if (index_root() / _CURRENT).exists() else None
-    _point_current_at(new_path)
-    if old_path and old_path != new_path:
-        shutil.rmtree(old_path, ignore_errors=True)
-    changed = Article.objects.filter(ingested_at__gte=datetime.fromtimestamp(started, tz=UTC)).values_list("id", flat=True)
-    with transaction.atomic():
-        queue_articles(changed)
+    live = open_index()
+    held = live.writer(timeout=settings.SEARCH_WRITE_TIMEOUT * 10)  # the old generation's lock
+    try:
+        new_path = _create_generation_dir()
+        fresh = whoosh_index.open_dir(str(new_path))
+        article_ids = list(Article.objects.order_by("id").values_list("id", flat=True))
+        written = 0
+        with writer(fresh) as w:
+            for start in range(0, len(article_ids), batch_size):
+                written += write_articles(w, article_ids[start : start + batch_size])
+        _point_current_at(new_path)
+    finally:
+        held.cancel()  # let go of the old generation without writing to it
+    _remove_old_generations(keep={new_path.name, Path(live.storage.folder).name})
     apply_pending()
     return written
+
+
+def _remove_old_generations(*, keep: set[str]) -> None:
+    """Generations older than the previous one; the previous stays for searchers still reading it."""
+    for path in index_root().glob("gen-*"):
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def document_count() -> int:

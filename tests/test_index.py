@@ -39,8 +39,25 @@ def test_rebuild_swaps_in_a_complete_new_generation(seed_article: None, demo_sub
     written = index.rebuild()
     assert written == Paragraph.objects.filter(is_boilerplate=False).count()
     assert index.current_path() != before
-    assert not before.exists()
+    assert before.exists()  # kept one generation, for searchers still reading it
     assert query.search(query.SearchParams(q="Lukashenko")).total_paragraphs == 4
+    index.rebuild()
+    assert not before.exists()
+    assert len(list(index_dir.glob("gen-*"))) == 2
+
+
+def test_updates_wait_in_the_outbox_while_the_index_is_locked(seed_article: None, settings: object) -> None:
+    settings.SEARCH_WRITE_TIMEOUT = 0.2  # type: ignore[attr-defined]
+    article = Article.objects.get()
+    Paragraph.objects.filter(article=article, position=0).update(text="Rewritten while locked.")
+    held = index.open_index().writer()  # another process's writer, or a rebuild
+    try:
+        assert index.update_articles([article.pk]) == 0
+        assert IndexOutbox.objects.count() == 1
+    finally:
+        held.cancel()
+    assert index.apply_pending() == 1
+    assert query.search(query.SearchParams(q="rewritten")).total_paragraphs == 1
 
 
 def test_boilerplate_is_never_indexed(store: Callable[..., object]) -> None:
