@@ -10,11 +10,11 @@ from search.params import SearchParams
 def article_context(article: Article, params: SearchParams) -> dict[str, object]:
     """The article's kept paragraphs, those the search selects marked and highlighted, and its persons."""
     paragraphs = list(article.paragraphs.filter(is_boilerplate=False).order_by("position"))
-    matches: dict[int, str] = {}
+    matches: set[int] = set()
+    terms: frozenset[str] = frozenset()
     if params.q or params.has_filters:
-        hits, _ = query.article_matches(article.pk, params)
-        matches = {hit.paragraph_id: hit.paragraph_id for hit in hits}
-    terms = query.highlight_terms(params)
+        hits, terms = query.article_matches(article.pk, params)
+        matches = {hit.paragraph_id for hit in hits}
     persons = (
         Person.objects.filter(mentions__paragraph__article=article, mentions__paragraph__is_boilerplate=False).distinct().order_by("name")
     )

@@ -396,9 +396,11 @@ class _Matches:
     masks: dict[str, np.ndarray]
     selected: np.ndarray  # matching the query and every filter, sorted docnums
     notices: tuple[str, ...]
+    selection: Selection
 
 
-def _match(params: SearchParams, selection: Selection) -> _Matches:
+def _match(params: SearchParams) -> _Matches:
+    selection, selection_notices = Selection.resolve(params)
     searcher = _searcher()
     parsed_query = parse_query(params.q, searcher)
     parsed = parsed_query.query
@@ -410,17 +412,17 @@ def _match(params: SearchParams, selection: Selection) -> _Matches:
         matched.sort()
     masks = facets.filter_masks(params, selection, values, matched)
     selected = matched[facets.combine(masks.values(), matched.size)]
-    return _Matches(searcher, parsed, values, matched, masks, selected, parsed_query.notices)
+    notices = tuple(selection_notices) + parsed_query.notices
+    return _Matches(searcher, parsed, values, matched, masks, selected, notices, selection)
 
 
 def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
     """One page of results, grouped by article, with totals, facets and the timeline."""
     page_size = page_size or settings.SEARCH_PAGE_SIZE
-    selection, notices = Selection.resolve(params)
     try:
-        m = _match(params, selection)
+        m = _match(params)
     except QueryError as exc:
-        return SearchPage(params=params, error=str(exc), notices=params.notices + tuple(notices))
+        return SearchPage(params=params, error=str(exc), notices=params.notices + tuple(Selection.resolve(params)[1]))
     articles, counts = np.unique(m.values.article[m.selected], return_counts=True)
     page_count = max(1, -(-articles.size // page_size))
     start = (params.page - 1) * page_size
@@ -435,10 +437,10 @@ def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
         groups=tuple(Group(hit, more.get(hit.article_id, 0), _more_url(hit, params)) for hit in hits),
         total_paragraphs=int(m.selected.size),
         total_articles=int(articles.size),
-        facets=facets.facets(params, selection, m.values, m.matched, m.masks),
-        chips=facets.chips(params, selection),
+        facets=facets.facets(params, m.selection, m.values, m.matched, m.masks),
+        chips=facets.chips(params, m.selection),
         timeline=facets.timeline(params, m.values.day[m.selected]),
-        notices=params.notices + tuple(notices) + m.notices,
+        notices=params.notices + m.notices,
         page=params.page,
         page_count=page_count,
         previous_url=params.querystring(page=params.page - 1) if params.page > 1 else "",
@@ -532,8 +534,7 @@ def _first_docs_by_article(values: DocValues, docs: np.ndarray) -> np.ndarray:
 
 def paragraph_ids(params: SearchParams) -> Iterator[int]:
     """Every selected paragraph id in the page's order (for exports), in batches."""
-    selection, _ = Selection.resolve(params)
-    m = _match(params, selection)
+    m = _match(params)
     if m.parsed is not None and params.effective_sort == "relevance":
         allowed = set(m.selected.tolist()) if m.masks else None
         docnums = [hit.docnum for hit in m.searcher.search(m.parsed, limit=None, filter=allowed)]
@@ -545,9 +546,12 @@ def paragraph_ids(params: SearchParams) -> Iterator[int]:
 
 
 def article_matches(article_id: int, params: SearchParams) -> tuple[list[Hit], frozenset[str]]:
-    """Every paragraph of one article that the search selects, highlighted, in article order."""
-    selection, _ = Selection.resolve(params)
-    m = _match(params, selection)
+    """Every paragraph of one article that the search selects, highlighted, in article order;
+    none for a query that is refused (the article page then marks nothing)."""
+    try:
+        m = _match(params)
+    except QueryError:
+        return [], frozenset()
     docnums = m.selected[m.values.article[m.selected] == article_id].tolist()
     terms = _highlight_terms(m.searcher, m.parsed)
     return sorted(_hits(m.searcher, docnums, terms), key=lambda h: h.position), terms
@@ -614,10 +618,9 @@ def untitled(text: str) -> str:
 
 def person_values(params: SearchParams, *, name_filter: str = "") -> FacetResult:
     """The long list of persons for a search ("more…"), optionally narrowed by name or alias."""
-    selection, _ = Selection.resolve(params)
     try:
-        m = _match(params, selection)
+        m = _match(params)
     except QueryError:
         return FacetResult("person", "People", ())
     docs = m.matched[facets.combine((mask for name, mask in m.masks.items() if name != "person"), m.matched.size)]
-    return facets.person_facet(params, selection, m.values, docs, size=facets.MORE_SIZE, name_filter=name_filter)
+    return facets.person_facet(params, m.selection, m.values, docs, size=facets.MORE_SIZE, name_filter=name_filter)

@@ -110,6 +110,13 @@ def test_article_page_marks_matches_and_links_persons(client: Client, seed_artic
     assert set(links) == {"Alexander Lukashenko", "Vladimir Putin", "Yevgeny Prigozhin", "Alexei Navalny"}
 
 
+def test_article_page_with_a_refused_query_marks_nothing(client: Client, seed_article: None) -> None:
+    article = Article.objects.get()
+    response = client.get(f"/article/{article.pk}/", {"q": "lu*"})
+    assert response.status_code == 200
+    assert not BeautifulSoup(response.content, "html.parser").select("p.paragraph[data-matched]")
+
+
 def test_exports_stream_every_hit(client: Client, seed_article: None) -> None:
     response = client.get("/export.csv", {"q": "Putin"})
     assert response["Content-Type"].startswith("text/csv")
