@@ -43,6 +43,17 @@ def totals(page: Page) -> tuple[str | None, str | None]:
     return element.get_attribute("data-total-paragraphs"), element.get_attribute("data-total-articles")
 
 
+def settled(page: Page) -> None:
+    """Wait until htmx has swapped and processed new content.
+
+    htmx 2 pushes the URL at swap time but wires up new elements only when it settles (20 ms later);
+    a key pressed on a link in between follows the plain href instead (its no-JavaScript behaviour).
+    """
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def test_typing_updates_results_without_reload(page: Page, corpus: str, csp_violations: list[str]) -> None:
     page.goto(corpus + "/")
     page.evaluate("window.__marker = 'same page'")
@@ -156,6 +167,7 @@ def test_keyboard_reaches_facets_and_expansions(page: Page, corpus: str, csp_vio
     facet.focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(corpus + "/?q=Prigozhin&source=the-times-of-israel")
+    settled(page)
     context = page.locator("li.hit [data-action=context]").first
     context.focus()
     page.keyboard.press("Enter")
