@@ -49,9 +49,7 @@ def settled(page: Page) -> None:
     htmx 2 pushes the URL at swap time but wires up new elements only when it settles (20 ms later);
     a key pressed on a link in between follows the plain href instead (its no-JavaScript behaviour).
     """
-    page.wait_for_function(
-        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
-    )
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
 
 
 def test_typing_updates_results_without_reload(page: Page, corpus: str, csp_violations: list[str]) -> None:

@@ -50,7 +50,10 @@ def setup_django(var_dir: Path) -> None:
 def allsides_records(limit_paragraphs: int) -> Iterator[dict[str, object]]:
     """Whole AllSides articles, in file order, until ``limit_paragraphs`` paragraphs are reached."""
     total = 0
-    for path in sorted(ALLSIDES.glob("allsides_*.jsonl.gz")):
+    paths = sorted(ALLSIDES.glob("allsides_*.jsonl.gz"))
+    if not paths:
+        raise SystemExit(f"The AllSides corpus is missing: {ALLSIDES} (set NEWSAPP_SHARED_DIR to the shared/ folder).")
+    for path in paths:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             for line in handle:
                 record = json.loads(line)
