@@ -16,14 +16,17 @@ from search.models import Alias, Article, BoilerplateRule, IndexOutbox, Mention,
 
 def _done(modeladmin: admin.ModelAdmin, request: HttpRequest, objects: list[object], what: str, touched: int) -> None:
     """Apply the queued index update, log the action on each object, and tell the curator."""
-    index.apply_pending()
+    problem = index.try_apply_pending()
     for obj in objects:
         modeladmin.log_change(request, obj, what)
+    if problem:
+        modeladmin.message_user(request, f"{what}: saved, but search is not updated yet. {problem}", messages.WARNING)
+        return
     modeladmin.message_user(request, f"{what}: {touched} paragraph(s) updated in search.", messages.SUCCESS)
 
 
 def _apply_after_commit() -> None:
-    transaction.on_commit(index.apply_pending)
+    transaction.on_commit(index.try_apply_pending)
 
 
 @admin.register(Source)

@@ -12,7 +12,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,9 +22,11 @@ from whoosh import fields
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.support.charset import accent_map
-from whoosh.writing import IndexWriter
+from whoosh.util.filelock import try_for
+from whoosh.writing import IndexWriter, SegmentWriter
 
 from search import extract
 from search.models import Article, IndexOutbox, Mention, Paragraph
@@ -74,6 +76,7 @@ SCHEMA = fields.Schema(
     digest=fields.STORED(),  # hash of what was indexed, for search_check
 )
 
+_WRITE_LOCK = "WRITELOCK"  # Whoosh's lock name; the file is MAIN_WRITELOCK in a generation folder
 _CURRENT = "current"  # a symlink to the live generation directory, swapped atomically by rebuild()
 
 
@@ -122,8 +125,7 @@ def writer(ix: whoosh_index.Index | None = None, *, timeout: float | None = None
     timeout = settings.SEARCH_WRITE_TIMEOUT if timeout is None else timeout
     while True:
         target = ix or open_index()
-        # compound=False: compound segments are copied into every reading process's memory.
-        w = target.writer(timeout=timeout, limitmb=256, compound=False)
+        w = _open_writer(target, timeout=timeout)
         if ix is not None or Path(target.storage.folder).resolve() == current_path():
             break
         w.cancel()
@@ -132,7 +134,30 @@ def writer(ix: whoosh_index.Index | None = None, *, timeout: float | None = None
     except BaseException:
         w.cancel()
         raise
-    w.commit()
+    try:
+        w.commit()
+    except BaseException:
+        with suppress(Exception):  # a failed commit (disk full) must still let go of the lock
+            w.cancel()
+        raise
+
+
+def _open_writer(ix: whoosh_index.Index, *, timeout: float) -> SegmentWriter:
+    """Whoosh's segment writer, with its lock taken here so that a writer that fails to open
+    (disk full, read-only directory) lets go of the lock instead of keeping it until the process
+    exits: Whoosh's own constructor takes the lock first and never releases it on failure.
+    """
+    lock = ix.lock(_WRITE_LOCK)
+    if not try_for(lock.acquire, timeout=timeout, delay=0.1):
+        raise LockError
+    try:
+        # compound=False: compound segments are copied into every reading process's memory.
+        w = SegmentWriter(ix, _lk=False, limitmb=256, compound=False)
+    except BaseException:
+        lock.release()
+        raise
+    w.writelock = lock  # released by the writer when it commits or cancels
+    return w
 
 
 def day_number(article: Article) -> int:
@@ -209,8 +234,32 @@ def apply_pending(*, batch_size: int = 500) -> int:
         except LockError:
             log.warning("Search index busy; %d update(s) stay queued for the next writer.", pending_count())
             return applied
+        except OSError as exc:  # disk full, read-only directory, permissions
+            raise IndexWriteError(_unwritable(exc)) from exc
         IndexOutbox.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
         applied += len({article_id for _, article_id in rows})
+
+
+class IndexWriteError(Exception):
+    """The index cannot be written. The database has every change; the updates stay queued."""
+
+
+def _unwritable(exc: OSError) -> str:
+    return (
+        f"The search index in {index_root()} cannot be written ({exc.strerror or exc}). Search keeps serving "
+        f"what it has and the database has every change; {pending_count()} article update(s) stay queued. "
+        "Run `python manage.py search_sync` once the disk has room or the directory is writable."
+    )
+
+
+def try_apply_pending() -> str | None:
+    """``apply_pending`` for callers that must not fail with the index (admin, after commit): None, or why not."""
+    try:
+        apply_pending()
+    except IndexWriteError as exc:
+        log.error("%s", exc)
+        return str(exc)
+    return None
 
 
 def schema_is_current() -> bool:
@@ -237,7 +286,12 @@ def rebuild(*, batch_size: int = 500) -> int:
     and leave them), and are applied to the new generation right after the swap.
     """
     live = open_index()
-    held = live.writer(timeout=settings.SEARCH_WRITE_TIMEOUT * 10)  # the old generation's lock
+    try:
+        held = _open_writer(live, timeout=settings.SEARCH_WRITE_TIMEOUT * 10)  # the old generation's lock
+    except OSError as exc:
+        raise IndexWriteError(_unwritable(exc)) from exc
+    new_path: Path | None = None
+    swapped = False
     try:
         new_path = _create_generation_dir()
         fresh = whoosh_index.open_dir(str(new_path))
@@ -247,8 +301,13 @@ def rebuild(*, batch_size: int = 500) -> int:
             for start in range(0, len(article_ids), batch_size):
                 written += write_articles(w, article_ids[start : start + batch_size])
         _point_current_at(new_path)
+        swapped = True
+    except OSError as exc:
+        raise IndexWriteError(_unwritable(exc)) from exc
     finally:
         held.cancel()  # let go of the old generation without writing to it
+        if new_path is not None and not swapped:
+            shutil.rmtree(new_path, ignore_errors=True)  # search goes on with the old generation
     _remove_old_generations(keep={new_path.name, Path(live.storage.folder).name})
     apply_pending()
     return written
@@ -259,6 +318,37 @@ def _remove_old_generations(*, keep: set[str]) -> None:
     for path in index_root().glob("gen-*"):
         if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def remove_abandoned_generations() -> list[str]:
+    """Remove generation folders nobody needs; returns their names.
+
+    That is builds a crash abandoned (newer than the live generation, and no rebuild holds their
+    write lock) and generations older than the previous one (kept for searchers still reading it).
+    """
+    live = current_path()
+    generations = sorted(index_root().glob("gen-*"), key=_generation_time)
+    older = [g for g in generations if _generation_time(g) < _generation_time(live)]
+    newer = [g for g in generations if _generation_time(g) > _generation_time(live)]
+    doomed = older[:-1] + [g for g in newer if not _being_built(g)]
+    for path in doomed:
+        shutil.rmtree(path, ignore_errors=True)
+    return [path.name for path in doomed]
+
+
+def _generation_time(path: Path) -> int:
+    return int(path.name.removeprefix("gen-"))
+
+
+def _being_built(path: Path) -> bool:
+    try:
+        lock = FileStorage(str(path)).lock(f"MAIN_{_WRITE_LOCK}")
+    except OSError:
+        return True  # cannot tell: leave it
+    if lock.acquire(blocking=False):
+        lock.release()
+        return False
+    return True
 
 
 def document_count() -> int:

@@ -47,6 +47,7 @@ class Summary:
     paragraphs_boilerplate: int = 0
     persons_new: int = 0
     errors: list[str] = field(default_factory=list)
+    index_error: str = ""  # the index could not be written: the articles are stored, their updates queued
 
     def line(self) -> str:
         return (
@@ -419,11 +420,20 @@ def ingest_paths(
     directory = PersonDirectory()
     for prepared, _ in _with_progress(stream, enabled=progress):
         since_apply += _store_one(prepared, summary, directory)
-        if since_apply >= apply_every:
-            index.apply_pending()
+        if since_apply >= apply_every and not summary.index_error:
+            _apply(summary)
             since_apply = 0
-    index.apply_pending()
+    if not summary.index_error:
+        _apply(summary)
     return summary
+
+
+def _apply(summary: Summary) -> None:
+    """Bring the index up to date; if it cannot be written, say so once and go on storing articles."""
+    try:
+        index.apply_pending()
+    except index.IndexWriteError as exc:
+        summary.index_error = str(exc)
 
 
 def _with_progress(stream: Iterator[tuple[PreparedArticle, str]], *, enabled: bool) -> Iterator[tuple[PreparedArticle, str]]:

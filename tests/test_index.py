@@ -64,3 +64,23 @@ def test_boilerplate_is_never_indexed(store: Callable[..., object]) -> None:
     store("The harbour reopened on Monday after repairs.\n\nAdvertisement\n\nShips queued outside.")
     assert index.document_count() == 2
     assert query.search(query.SearchParams(q="advertisement")).total_paragraphs == 0
+
+
+def test_sync_removes_builds_a_crash_abandoned_but_not_one_in_progress(seed_article: None, index_dir: Path) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    live = index.current_path()
+    abandoned = index._create_generation_dir()  # a rebuild killed before its swap
+    running = index._create_generation_dir()
+    lock = index.open_index().storage.__class__(str(running)).lock("MAIN_WRITELOCK")
+    assert lock.acquire(blocking=False)  # a rebuild still writing it
+    try:
+        out = StringIO()
+        call_command("search_sync", stdout=out)
+        assert f"Removed the abandoned index folder {abandoned.name}" in out.getvalue()
+        assert not abandoned.exists() and running.exists() and live.exists()
+        assert index.current_path() == live
+    finally:
+        lock.release()

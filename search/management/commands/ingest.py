@@ -53,6 +53,8 @@ class Command(BaseCommand):
         for error in summary.errors:
             self.stderr.write(f"failed: {error}")
         (self.stderr if options["json"] else self.stdout).write(summary.line())
+        if summary.index_error:
+            raise CommandError(summary.index_error)
         if summary.failed:
             raise CommandError(f"{summary.failed} input(s) failed; the others were ingested")
 

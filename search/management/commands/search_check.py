@@ -15,7 +15,10 @@ class Command(BaseCommand):
         pending = index.pending_count()
         if pending:
             self.stdout.write(f"{pending} index update(s) pending; applying them first.")
-            index.apply_pending()
+            try:
+                index.apply_pending()
+            except index.IndexWriteError as exc:
+                raise CommandError(str(exc)) from exc
         drift = index.check()
         if drift.clean:
             self.stdout.write("No drift: the index matches the database.")
