@@ -95,9 +95,11 @@ def apply_rule(rule: BoilerplateRule) -> int:
 
 
 @transaction.atomic
-def set_boilerplate(paragraphs: QuerySet[Paragraph], *, value: bool, reason: str = "curated") -> int:
+def set_boilerplate(paragraphs: QuerySet[Paragraph], *, value: bool) -> int:
+    """A curator's decision: remembered by the paragraph's text, so it survives re-ingest of the article."""
     articles = set(paragraphs.values_list("article_id", flat=True))
-    touched = paragraphs.update(is_boilerplate=value, boilerplate_reason=reason if value else "")
+    reason = Paragraph.CURATED_ASIDE if value else Paragraph.CURATED_KEPT
+    touched = paragraphs.update(is_boilerplate=value, boilerplate_reason=reason)
     index.queue_articles(articles)
     return touched
 

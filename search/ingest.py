@@ -283,18 +283,14 @@ def store_prepared(prepared: PreparedArticle, directory: PersonDirectory | None 
 
 def replace_paragraphs(article: Article, prepared: PreparedArticle, directory: PersonDirectory | None = None) -> int:
     """The article's paragraphs and mentions from ``prepared``, with curated rules and repetition
-    applied; queues every article whose paragraphs changed. Returns how many persons are new."""
+    applied; queues every article whose paragraphs changed. Returns how many persons are new.
+
+    A curator's decision on a paragraph (set aside, or kept) holds for the same text in the new version.
+    """
+    curated = dict(article.paragraphs.filter(boilerplate_reason__in=Paragraph.CURATED).values_list("text_hash", "boilerplate_reason"))
     article.paragraphs.all().delete()
     rows = Paragraph.objects.bulk_create(
-        Paragraph(
-            article=article,
-            position=n,
-            text=d.text,
-            text_hash=paragraph_hash(d.text),
-            is_boilerplate=d.is_boilerplate,
-            boilerplate_reason=d.boilerplate_reason,
-        )
-        for n, d in enumerate(prepared.paragraphs)
+        _paragraph_row(article, n, d, curated.get(paragraph_hash(d.text))) for n, d in enumerate(prepared.paragraphs)
     )
     people, created = resolve_people((m.name for m in prepared.mentions), directory)
     Mention.objects.bulk_create(
@@ -305,6 +301,18 @@ def replace_paragraphs(article: Article, prepared: PreparedArticle, directory: P
     rules.apply_article_rules(article)
     index.queue_articles(rules.mark_repeated(article) | {article.pk})
     return created
+
+
+def _paragraph_row(article: Article, position: int, draft: extract.ParagraphDraft, curated: str | None) -> Paragraph:
+    reason = curated or draft.boilerplate_reason
+    return Paragraph(
+        article=article,
+        position=position,
+        text=draft.text,
+        text_hash=paragraph_hash(draft.text),
+        is_boilerplate=reason != Paragraph.CURATED_KEPT and bool(reason),
+        boilerplate_reason=reason,
+    )
 
 
 def paragraph_hash(text: str) -> str:

@@ -85,6 +85,11 @@ class Article(models.Model):
 
 
 class Paragraph(models.Model):
+    # A curator's decision, which outlives re-ingest and is never overridden by heuristics or rules.
+    CURATED_ASIDE = "curated"
+    CURATED_KEPT = "kept by a curator"
+    CURATED = (CURATED_ASIDE, CURATED_KEPT)
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="paragraphs")
     position = models.PositiveIntegerField()
     text = models.TextField()

@@ -24,7 +24,7 @@ REPEAT_MAX_WORDS = 40  # longer repeats are more likely a re-published story tha
 
 def rule_matches(rule: BoilerplateRule) -> QuerySet[Paragraph]:
     """The kept paragraphs a rule would set aside (the preview before saving)."""
-    paragraphs = Paragraph.objects.filter(is_boilerplate=False)
+    paragraphs = Paragraph.objects.filter(is_boilerplate=False).exclude(boilerplate_reason=Paragraph.CURATED_KEPT)
     if rule.source_id:
         paragraphs = paragraphs.filter(article__source_id=rule.source_id)
     if rule.is_regex:
@@ -73,7 +73,7 @@ def mark_repeated(article: Article) -> set[int]:
     repeated = [row["text_hash"] for row in counts if row["n"] >= needed]
     if not repeated:
         return set()
-    targets = same_source.filter(text_hash__in=repeated, is_boilerplate=False)
+    targets = same_source.filter(text_hash__in=repeated, is_boilerplate=False).exclude(boilerplate_reason=Paragraph.CURATED_KEPT)
     changed = set(targets.values_list("article_id", flat=True))
     targets.update(is_boilerplate=True, boilerplate_reason=REPEATED_REASON)
     return changed

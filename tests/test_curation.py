@@ -223,3 +223,17 @@ def test_a_series_repeating_a_question_is_not_boilerplate(store: Callable[..., o
     for i in range(3):
         store(f"Interview {i} opening.\n\n{question}\n\nAn answer {i}.", source="Wire")
     assert total(q="climate") == 3  # 3 of 63 articles: a series, not the outlet's footer
+
+
+def test_curated_decisions_survive_reingest_of_a_changed_article(curator: Client, store: Callable[..., object]) -> None:
+    text = "Maria Kowalska opened the bridge.\n\nSubscribe to our newsletter for more.\n\nThe council paid for it."
+    store(text, url="https://example.org/bridge", source="Gazette")
+    aside = Paragraph.objects.get(text="The council paid for it.")
+    kept = Paragraph.objects.get(text__startswith="Subscribe")
+    assert kept.is_boilerplate  # the heuristics set the prompt aside
+    action(curator, "paragraph", "mark_boilerplate", [aside.pk])
+    action(curator, "paragraph", "mark_kept", [kept.pk])
+    store(text + "\n\nA correction was added later.", url="https://example.org/bridge", source="Gazette")
+    assert Paragraph.objects.get(text="The council paid for it.").is_boilerplate
+    assert not Paragraph.objects.get(text__startswith="Subscribe").is_boilerplate
+    assert total(q="council") == 0 and total(q="newsletter") == 1
