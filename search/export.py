@@ -53,7 +53,16 @@ def csv_rows(params: SearchParams) -> Iterator[str]:
     writer = csv.DictWriter(_Echo(), fieldnames=FIELDS)
     yield "\ufeff" + writer.writeheader()  # BOM: spreadsheets then read the file as UTF-8
     for row in rows(params):
-        yield writer.writerow({**row, "persons": "; ".join(row["persons"])})  # type: ignore[arg-type]
+        cells = {**row, "persons": "; ".join(row["persons"])}  # type: ignore[arg-type]
+        yield writer.writerow({name: _defused(value) for name, value in cells.items()})
+
+
+def _defused(value: object) -> object:
+    """A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading
+    apostrophe, as OWASP advises for CSV injection; the JSON export keeps the text exactly."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def json_chunks(params: SearchParams) -> Iterator[str]:

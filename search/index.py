@@ -135,11 +135,41 @@ def writer(ix: whoosh_index.Index | None = None, *, timeout: float | None = None
         w.cancel()
         raise
     try:
-        w.commit()
+        w.commit(mergetype=merge_small_segments)
     except BaseException:
         with suppress(Exception):  # a failed commit (disk full) must still let go of the lock
             w.cancel()
         raise
+
+
+SMALL_SEGMENT_DOCS = 20_000  # segments below this size are merged once there are MERGE_AT of them
+MERGE_AT = 8
+REWRITE_DELETED_SHARE = 0.3  # a segment with this share of deleted documents is rewritten
+
+
+def merge_small_segments(w: SegmentWriter, segments: list[object]) -> list[object]:
+    """Whoosh merge policy: merge only small segments, and segments mostly deleted.
+
+    whoosh-reloaded's default (MERGE_SMALL) merges every segment up to a "merge point" that, on a
+    growing index, periodically includes all of them: a 240k-paragraph index was rewritten whole
+    during an ingest (minutes of the writer re-adding every posting in Python). Here a paragraph
+    is rewritten at most once by merging (small segments into one of up to ~MERGE_AT x 20k
+    documents), so an index grows in segments of tens of thousands of paragraphs; `search_rebuild`
+    writes a single segment when a compact index is wanted.
+    """
+    from whoosh.reading import SegmentReader  # noqa: PLC0415 - Whoosh's own policies import it so
+
+    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]  # type: ignore[attr-defined]
+    holey = [s for s in segments if s.deleted_count() > REWRITE_DELETED_SHARE * s.doc_count_all()]  # type: ignore[attr-defined]
+    merge = holey + (small if len(small) >= MERGE_AT else [])
+    merge = list({id(s): s for s in merge}.values())
+    if not merge or (len(merge) == 1 and not holey):
+        return segments
+    for segment in merge:
+        reader = SegmentReader(w.storage, w.schema, segment)
+        w.add_reader(reader)
+        reader.close()
+    return [s for s in segments if all(s is not m for m in merge)]
 
 
 def _open_writer(ix: whoosh_index.Index, *, timeout: float) -> SegmentWriter:

@@ -93,12 +93,13 @@ def spans_in(paragraphs: list[list[str]]) -> list[list[ParagraphSpans]]:
 
 
 def person_spans(
-    articles: Iterable[tuple[Any, list[str]]], *, processes: int = 1, batch: int = 32
+    articles: Iterable[tuple[Any, list[str]]], *, processes: int = 1, batch: int = 32, ahead: int = 2048
 ) -> Iterator[tuple[Any, list[str], list[ParagraphSpans]]]:
     """(key, paragraphs, PERSON spans per paragraph) for a stream of articles, in order.
 
-    With ``processes`` > 1, batches of ``batch`` articles go to worker processes; at most two
-    batches per worker are in flight, so a long stream is never read far ahead into memory.
+    With ``processes`` > 1, batches of ``batch`` articles go to worker processes, up to ``ahead``
+    articles in flight: enough that the workers keep parsing while the caller is busy with an index
+    commit (a minute for 2,000 articles), few enough that a long stream is never read far into memory.
     """
     batches = _batched(articles, batch)
     if processes <= 1:
@@ -110,7 +111,7 @@ def person_spans(
         pending: deque[tuple[list[tuple[Any, list[str]]], Any]] = deque()
         for keys_and_texts in batches:
             pending.append((keys_and_texts, pool.apply_async(spans_in, ([texts for _, texts in keys_and_texts],))))
-            if len(pending) >= 2 * processes:
+            if len(pending) >= max(2 * processes, ahead // batch):
                 done, result = pending.popleft()
                 yield from _joined(done, result.get())
         while pending:

@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import ROOT, demo_lines
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_instance]
 
 
 def _environment(var: Path) -> dict[str, str]:

@@ -84,3 +84,13 @@ def test_sync_removes_builds_a_crash_abandoned_but_not_one_in_progress(seed_arti
         assert index.current_path() == live
     finally:
         lock.release()
+
+
+def test_small_segments_merge_and_big_ones_stay(seed_article: None, store: Callable[..., object], settings: object) -> None:
+    for n in range(index.MERGE_AT + 3):  # each store commits one small segment
+        store(f"Councillor number {n} spoke about the harbour.")
+    with index.open_index().searcher() as searcher:
+        segments = len(searcher.reader().leaf_readers()) if hasattr(searcher.reader(), "leaf_readers") else 1
+    assert segments < index.MERGE_AT
+    assert query.search(query.SearchParams(q="harbour")).total_paragraphs == index.MERGE_AT + 3
+    assert index.check().clean
