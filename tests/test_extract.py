@@ -84,3 +84,29 @@ def test_person_spans_are_the_same_in_worker_processes_and_in_order() -> None:
     assert [key for key, _, _ in parallel] == list(range(5))
     assert {text for _, _, spans in parallel for start, end, text in spans[0]} == {"Vladimir Putin", "Angela Merkel"}
     assert all(spans[1] == [] for _, _, spans in parallel)
+
+
+def test_names_in_results_tables_and_capitalised_headlines() -> None:
+    table = "Women's singles: Linda Wild (U.S.) beat Barbara Rittner (Germany) 6-4 4-6 7-5"
+    assert [name for _, _, name in extract.table_names(table)] == ["Linda Wild", "Barbara Rittner"]
+    assert extract.table_names("Linda Wild (U.S.) said the match was hard.") == []  # prose, not a table
+    lineup = "France - 1 - Bernard Lama ; 2 - Lilian Thuram , 5 - Laurent Blanc ( 14 - Sabri Lamouchi 87th )"
+    assert {name for _, _, name in extract.table_names(lineup)} >= {"Bernard Lama", "Lilian Thuram", "Laurent Blanc"}
+    mentions = extract.find_persons(["TENNIS - EDBERG REFUSES TO GO QUIETLY", "Stefan Edberg of Sweden won in four sets."])
+    headline = [m for m in mentions if m.paragraph == 0]
+    assert [(m.start, m.end, m.name) for m in headline] == [(9, 15, "Stefan Edberg")]
+
+
+def test_boilerplate_labels_refer_to_the_shared_corpus() -> None:
+    """The labelled samples (tests/data) are by reference: every row still points at the text it labelled."""
+    from tests.tools import boilerplate_eval as evaluation
+
+    for path in (evaluation.DEVELOPMENT, evaluation.HELD_OUT):
+        labels = evaluation.read_labels(path)
+        assert len(labels) > 900 and 0.05 < sum(label.boilerplate for label in labels) / len(labels) < 0.2
+        records: dict[str, list[dict[str, object]]] = {}
+        for label in labels:
+            if label.file not in records:
+                records[label.file] = evaluation.records(evaluation.ALLSIDES / label.file)
+            text = str(records[label.file][label.record].get("content_original") or "")
+            assert evaluation.sha(extract.split_paragraphs(text)[label.position]) == label.sha
