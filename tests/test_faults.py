@@ -73,7 +73,8 @@ print(json.dumps({
     "indexed": index.document_count(),
     "kept": Paragraph.objects.filter(is_boilerplate=False).count(),
     "outbox": IndexOutbox.objects.count(),
-    "curated": sorted(Paragraph.objects.filter(boilerplate_reason="curated").values_list("id", flat=True)),
+    "curated": [f"{a} {h}" for a, h in Paragraph.objects.filter(boilerplate_reason="curated", is_boilerplate=True)
+                .values_list("article_id", "text_hash")],
     "revisions": sorted(Article.objects.values_list("raw_text", flat=True)),
 }))
 """
@@ -87,7 +88,7 @@ with transaction.atomic():
     curation.set_boilerplate(Paragraph.objects.filter(pk=paragraph.pk), value=True)
     # and enough queued work that the sync about to be killed is busy for a while
     index.queue_articles(Article.objects.values_list("id", flat=True))
-print(paragraph.pk)
+print(paragraph.article_id, paragraph.text_hash)  # the decision follows the text through re-ingest
 """
 
 
@@ -129,7 +130,7 @@ def test_twenty_one_sigkills_across_ingest_sync_and_rebuild_lose_nothing(instanc
     revision(corpus, lines, 0)
     manage(instance, "ingest", str(corpus))
     rng = random.Random(20261127)
-    acknowledged: list[int] = []
+    acknowledged: list[str] = []
     landed = {"ingest": 0, "sync": 0, "rebuild": 0}
     number = 0
     while min(landed.values()) < 7:
@@ -142,7 +143,7 @@ def test_twenty_one_sigkills_across_ingest_sync_and_rebuild_lose_nothing(instanc
             hit = kill_when(process, lambda n=number, t=target: revised_in(instance, n) >= t, deadline=120)
             committed = revised_in(instance, number)
         elif kind == "sync":
-            acknowledged.append(int(manage(instance, "shell", "-c", CURATE).stdout.strip().splitlines()[-1]))
+            acknowledged.append(manage(instance, "shell", "-c", CURATE).stdout.strip().splitlines()[-1])
             process = start(instance, "search_sync")
             pause = time.monotonic() + rng.uniform(1.0, 4.0)
             hit = kill_when(process, lambda p=pause: time.monotonic() >= p, deadline=10)

@@ -265,3 +265,15 @@ def test_more_like_this(store: Callable[..., object]) -> None:
     assert [h.paragraph_id for h in page.hits] == [Paragraph.objects.get(text__startswith="Firefighters").pk]
     assert any(n.startswith("Paragraphs like") for n in page.notices)
     assert "No paragraph 999999" in query.search(params("q=like:999999")).notices[0]
+
+
+def test_paging_on_reuses_the_ranking(store: Callable[..., object]) -> None:
+    for n in range(30):
+        store(f"The harbour board met for the {n}th time about the harbour and the harbour wall.", url=f"https://e.org/h{n}")
+    first = query.search(query.SearchParams(q="harbour"), page_size=5)
+    pages = [query.search(query.SearchParams(q="harbour", page=p), page_size=5) for p in range(1, 7)]
+    ids = [g.hit.article_id for page in pages for g in page.groups]
+    assert len(ids) == 30 and len(set(ids)) == 30  # every article once, in one order across pages
+    assert [g.hit.article_id for g in first.groups] == ids[:5]
+    (ranking,) = query._rankings(query._searcher()).values()
+    assert len(ranking.best) >= 30

@@ -117,7 +117,9 @@ def searcher(port: int, mix: list[tuple[str, dict[str, str]]], phase: Phase, sto
         path, headers = rng.choice(mix)
         started = time.perf_counter()
         try:
-            connection.request("GET", path, headers={"Accept-Encoding": "gzip", **headers})
+            # As the TLS-terminating proxy in front of gunicorn would (production settings redirect plain http).
+            proxy = {"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"}
+            connection.request("GET", path, headers={**proxy, **headers})
             response = connection.getresponse()
             response.read()
             if response.status != 200:
