@@ -387,6 +387,29 @@ def percentile(values: list[float], pct: float) -> float:
 # --- report -----------------------------------------------------------------------------------
 
 
+PAGES = (1, 2, 10, 50, 100, 250, 500)
+
+
+def deep_paging() -> dict[str, list[tuple[int, float]]]:
+    """Paging on through a common word, page after page as a reader would: ms per page (the view)."""
+    from django.test import Client
+
+    client = Client()
+    timings: dict[str, list[tuple[int, float]]] = {}
+    for sort in ("relevance", "newest"):
+        row = []
+        for page in range(1, PAGES[-1] + 1):
+            started = time.perf_counter()
+            response = client.get("/", {"q": "said", "sort": sort, "page": str(page)}, headers={"HX-Request": "true"})
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise SystemExit(f"page {page} answered {response.status_code}")
+            if page in PAGES:
+                row.append((page, elapsed))
+        timings[sort] = row
+    return timings
+
+
 def report(n: int, args: argparse.Namespace, figures: dict[str, object]) -> str:
     engines: dict[str, Timings] = figures["engines"]  # type: ignore[assignment]
     cases: list[Case] = figures["cases"]  # type: ignore[assignment]
@@ -435,6 +458,15 @@ def report(n: int, args: argparse.Namespace, figures: dict[str, object]) -> str:
         f"against {figures['full_bytes']:,} bytes ({figures['full_gzip']:,} gzipped) for the full page.",
         "",
     ]
+    paging: dict[str, list[tuple[int, float]]] = figures["paging"]  # type: ignore[assignment]
+    lines += [
+        "Deep paging (`q=said`, every page from 1 to 500 in turn, ms for the pages shown):",
+        "",
+        "| sort | " + " | ".join(f"page {p}" for p, _ in paging["relevance"]) + " |",
+        "| --- |" + " --- |" * len(paging["relevance"]),
+    ]
+    lines += [f"| {sort} | " + " | ".join(f"{ms:.0f}" for _, ms in row) + " |" for sort, row in paging.items()]
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -475,6 +507,7 @@ def main() -> None:
     }
     figures["index_mb"] = folder_mb(Path(settings.SEARCH_INDEX_DIR))
     figures["fts_mb"] = fts_path.stat().st_size / 1e6
+    figures["paging"] = deep_paging()
     figures["query_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     client = Client()
     gzip_ok = {"Accept-Encoding": "gzip"}
