@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run install install-dev test test-postgres lint format chromium migrate demo screenshots bench eval-persons serve
+.PHONY: run install install-dev test test-postgres lint format chromium migrate demo screenshots bench eval-persons eval-boilerplate load serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,15 @@ bench: install-dev
 # Person-mention P/R/F1 on CoNLL-2003 dev (../shared, research use only).
 eval-persons: install
 	$(PY) tests/tools/conll_eval.py --split testa
+
+# Boilerplate recall/precision on the labelled AllSides samples (labels in tests/data, texts in ../shared).
+eval-boilerplate: install
+	$(PY) tests/tools/boilerplate_eval.py
+
+# 20 searchers against gunicorn while the demo corpus is ingested into a loaded bench instance.
+LOAD_VAR ?= var/bench-100000
+load: install-dev
+	$(PY) tests/tools/load.py --var $(LOAD_VAR) --ingest data/demo/wikinews.jsonl --searchers 20 --seconds 60 --report
 
 # Production-style serving: gunicorn, static files by whitenoise, settings from the environment.
 # Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS; DJANGO_TLS=0 when there is no HTTPS in front.
