@@ -86,6 +86,11 @@ def resolve_source(name: str, url: str) -> Source | None:
         if source is None:
             domain_taken = bool(domain) and Source.objects.filter(domain=domain).exists()
             source = Source.objects.create(name=name, slug=unique_slug(Source, name), domain="" if domain_taken else domain)
+    return _followed(source)
+
+
+def _followed(source: Source | None) -> Source | None:
+    """Where a curator merged this source, if anywhere."""
     while source is not None and source.merged_into_id is not None:
         source = source.merged_into
     return source
@@ -355,12 +360,12 @@ def _person_preview(name: str) -> Person | None:
 
 
 def resolve_source_name(name: str, url: str) -> str | None:
-    """The source name an article would get, without creating anything."""
+    """The source name an article would get (merges followed), without creating anything."""
     if name.strip():
-        existing = Source.objects.filter(name__iexact=name.strip()).first()
+        existing = _followed(Source.objects.filter(name__iexact=name.strip()).first())
         return existing.name if existing else name.strip()
     domain = _domain(url)
-    existing = Source.objects.filter(domain=domain).first() if domain else None
+    existing = _followed(Source.objects.filter(domain=domain).first() if domain else None)
     return existing.name if existing else None
 
 

@@ -198,3 +198,15 @@ def test_mixed_folder_of_formats(tmp_path: Path) -> None:
     assert (summary.new, summary.failed) == (4, 0)
     page = Article.objects.get(title__startswith="As his first debate nears")
     assert (page.published, page.byline) == (dt.date(2020, 2, 19), "Evan Halper")
+
+
+def test_dry_run_names_the_source_a_merge_leads_to(tmp_path: Path) -> None:
+    from search.models import Source
+
+    fox = Source.objects.create(name="Fox News", slug="fox-news")
+    Source.objects.create(name="Fox Online News", slug="fox-online-news", merged_into=fox)
+    article = tmp_path / "a.txt"
+    article.write_text("Senators met on Tuesday to discuss the budget.\n", encoding="utf-8")
+    out = StringIO()
+    call_command("ingest", str(article), "--dry-run", "--json", "--source", "Fox Online News", stdout=out, stderr=StringIO())
+    assert json.loads(out.getvalue().splitlines()[0])["source"] == "Fox News"
