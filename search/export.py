@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections.abc import Iterator
 
@@ -21,17 +22,19 @@ class _Echo:
 
 
 def rows(params: SearchParams) -> Iterator[dict[str, object]]:
+    """Every selected paragraph as a row, a batch of ids at a time (never the whole list in memory)."""
     try:
-        ids = list(query.paragraph_ids(params))
+        ids = query.paragraph_ids(params)
+        batch = list(itertools.islice(ids, query.EXPORT_BATCH))
     except query.QueryError:
         return
-    for start in range(0, len(ids), query.EXPORT_BATCH):
-        batch = ids[start : start + query.EXPORT_BATCH]
+    while batch:
         paragraphs = Paragraph.objects.select_related("article__source").in_bulk(batch)
         persons = pages.persons_of_paragraphs(batch)
         for pid in batch:
             if pid in paragraphs:
                 yield _row(paragraphs[pid], persons.get(pid, []))
+        batch = list(itertools.islice(ids, query.EXPORT_BATCH))
 
 
 def _row(paragraph: Paragraph, persons: list[str]) -> dict[str, object]:
