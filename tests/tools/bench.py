@@ -36,6 +36,7 @@ def setup_django(var_dir: Path) -> None:
     os.environ["NEWSAPP_VAR_DIR"] = str(var_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsapp.settings")
     os.environ["DJANGO_DEBUG"] = "0"
+    os.environ["DJANGO_TLS"] = "0"  # the test client speaks plain http; production settings would redirect it
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
     sys.path.insert(0, str(ROOT))
