@@ -378,7 +378,10 @@ _WORD = r"[A-Z][a-z][\w'’-]*"
 _PARTICLE = r"(?:van|de|der|von|da|di|le|la|el)"
 _FULL_NAME = rf"(?:[A-Z]\.\s?)?{_WORD}(?:\s(?:{_PARTICLE}\s)?{_WORD}){{1,2}}"
 _TABLE_PATTERNS = (
-    re.compile(rf"(?<![\w.])(?<!the )({_FULL_NAME})\s?\(\s?(?:U\.S\.|[A-Z][a-z][\w.]*(?:\s[A-Z][a-z][\w.]*)*)\s?\)"),
+    re.compile(
+        rf"(?<![\w.])(?<!the )({_FULL_NAME})\s?\(\s?(?!(?:Reuters|Bloomberg|Getty|Photo|File)\b)"
+        r"(?:U\.S\.|[A-Z][a-z][\w.]*(?:\s[A-Z][a-z][\w.]*)*)\s?\)"
+    ),
     re.compile(rf"(?:^|[\s(;,])\d{{1,2}}\s?-\s({_FULL_NAME})(?=\s?(?:[,;()]|\d+(?:st|nd|rd|th)\b)|\s?$)"),
     re.compile(rf"(?<![\w.])({_FULL_NAME})\s?\(\s?\d+(?:st|nd|rd|th)(?:\sminute)?\s?\)"),
     re.compile(rf"(?<![\w.])((?:[A-Z]\.\s?)?{_WORD}(?:\s{_WORD}){{0,2}})(?=\s\d+-\d+-\d+-\d+)"),
@@ -390,14 +393,22 @@ _NOT_A_NAME = re.compile(
     r"\b(Party|Commission|Bank|Exchange|Regulation|Union|Army|Board|Group|Value|Economics|Building|Material|Studies|Council"
     r"|Ministry|Agency|Corp|Inc|Ltd|Club|United|City|FC|Association|Institute|Committee|Office|Front|Force|Company|Fund)\b"
 )
-_TABLE_MIN_DIGITS = 2
-_TABLE_MAX_WORDS = 60
+_TABLE_SYMBOLIC_SHARE = 0.2  # share of tokens without a letter (scores, numbers, dashes, brackets)
+_TABLE_MAX_WORDS = 250
+
+
+def _looks_tabular(paragraph: str) -> bool:
+    """Scores, numbers and separators between short runs of names, not sentences."""
+    tokens = paragraph.split()
+    if not tokens or len(tokens) > _TABLE_MAX_WORDS or not any(c.isdigit() for c in paragraph) and paragraph.count(",") < 3:
+        return False
+    symbolic = sum(1 for t in tokens if not any(c.isalpha() for c in t))
+    return symbolic / len(tokens) >= _TABLE_SYMBOLIC_SHARE
 
 
 def table_names(paragraph: str) -> list[tuple[int, int, str]]:
     """(start, end, name) of persons in a results-table or line-up paragraph; [] for prose."""
-    digits = sum(c.isdigit() for c in paragraph)
-    if digits < _TABLE_MIN_DIGITS and paragraph.count(",") < 3 or len(paragraph.split()) > _TABLE_MAX_WORDS:
+    if not _looks_tabular(paragraph):
         return []
     found = []
     for pattern in _TABLE_PATTERNS:

@@ -90,6 +90,8 @@ def test_names_in_results_tables_and_capitalised_headlines() -> None:
     table = "Women's singles: Linda Wild (U.S.) beat Barbara Rittner (Germany) 6-4 4-6 7-5"
     assert [name for _, _, name in extract.table_names(table)] == ["Linda Wild", "Barbara Rittner"]
     assert extract.table_names("Linda Wild (U.S.) said the match was hard.") == []  # prose, not a table
+    hill = "said Senate Democratic Whip Dick Durbin Richard (Dick) Joseph Durbin on Tuesday, 12 days later."
+    assert extract.table_names(hill) == []  # a widget's name in prose with numbers is still prose
     lineup = "France - 1 - Bernard Lama ; 2 - Lilian Thuram , 5 - Laurent Blanc ( 14 - Sabri Lamouchi 87th )"
     assert {name for _, _, name in extract.table_names(lineup)} >= {"Bernard Lama", "Lilian Thuram", "Laurent Blanc"}
     mentions = extract.find_persons(["TENNIS - EDBERG REFUSES TO GO QUIETLY", "Stefan Edberg of Sweden won in four sets."])
