@@ -503,8 +503,10 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     setup_django(work)
     from django.conf import settings
+    from django.core.management import call_command
     from django.test import Client
 
+    call_command("collectstatic", "--noinput", verbosity=0)  # production settings serve hashed static files
     figures: dict[str, object] = {"load": load(args.paragraphs, args.processes, work)}
     print("loaded:", figures["load"], flush=True)
     fts_path = work / "fts5.sqlite3"
