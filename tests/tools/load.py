@@ -40,6 +40,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.tools import bench  # noqa: E402 - after the path is set
 
+WARM_UP_SECONDS = 20
+
 
 @dataclass
 class Phase:
@@ -161,6 +163,8 @@ def main() -> None:
     port = free_port()
     server = start_server(var, port, args.workers)
     try:
+        # Warm-up, not recorded: every worker opens the index and loads its doc values once.
+        run_phase(Phase("warm-up"), port, mix, args.searchers, lambda: time.sleep(min(args.seconds, WARM_UP_SECONDS)))
         idle = run_phase(Phase("idle"), port, mix, args.searchers, lambda: time.sleep(args.seconds))
         ingest = subprocess.Popen(
             [sys.executable, "manage.py", "ingest", str(args.ingest.resolve())],
