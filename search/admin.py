@@ -92,14 +92,6 @@ class PersonAdmin(admin.ModelAdmin):
         index.queue_articles(set(Paragraph.objects.filter(mentions__person=obj).values_list("article_id", flat=True)))
         _apply_after_commit()
 
-    def save_formset(self, request: HttpRequest, form: forms.ModelForm, formset: forms.BaseModelFormSet, change: bool) -> None:
-        """A flag changed here is a curator's decision: it outlives re-ingest, like the list actions'."""
-        for paragraph_form in formset.forms:
-            if "is_boilerplate" in paragraph_form.changed_data:
-                paragraph = paragraph_form.instance
-                paragraph.boilerplate_reason = Paragraph.CURATED_ASIDE if paragraph.is_boilerplate else Paragraph.CURATED_KEPT
-        super().save_formset(request, form, formset, change)
-
     def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: object, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         _apply_after_commit()
