@@ -1,0 +1,50 @@
+"""The benchmark's time budget: a comparator query that runs too long is stopped, recorded as a lower
+bound and marked as such in the report, instead of holding the run for minutes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.tools import bench
+
+
+def test_a_query_past_the_budget_is_recorded_at_the_budget_and_not_run_again() -> None:
+    calls: list[str] = []
+
+    def run(case: bench.Case) -> int:
+        calls.append(case.q)
+        if case.q == "slow":
+            raise bench.OverBudget
+        return 1
+
+    cases = [bench.Case("common term", "slow"), bench.Case("rare term", "fast")]
+    timings = bench.time_engine(run, cases, runs=3, budget=2.0)
+
+    assert timings.over_budget == {"q=slow"}
+    assert timings.by_case["q=slow"] == [2000.0] * 3
+    assert len(timings.by_case["q=fast"]) == 3
+    assert calls.count("slow") == 1  # the warm-up only
+    assert bench._bound(timings, ["q=slow"]) == "≥ "
+    assert bench._bound(timings, ["q=fast"]) == ""
+
+
+@pytest.mark.django_db
+def test_sqlite_stops_an_fts5_query_at_the_budget(tmp_path: Path) -> None:
+    path = tmp_path / "fts5.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE VIRTUAL TABLE fts USING fts5(body, tokenize='porter unicode61');"
+        "CREATE TABLE doc(id INTEGER PRIMARY KEY, article INTEGER, source INTEGER, day INTEGER, month INTEGER);"
+        "CREATE TABLE doc_person(doc_id INTEGER, person_id INTEGER, PRIMARY KEY(doc_id, person_id)) WITHOUT ROWID;"
+    )
+    db.executemany("INSERT INTO fts(rowid, body) VALUES (?, ?)", [(i, f"the word said {i}") for i in range(1, 20_001)])
+    db.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?)", [(i, i, 1, 20200101, 202001) for i in range(1, 20_001)])
+    db.commit()
+    db.close()
+
+    with pytest.raises(bench.OverBudget):
+        bench.fts5_engine(path, budget=0.0)(bench.Case("common term", "said"))
+    assert bench.fts5_engine(path, budget=60.0)(bench.Case("common term", "said")) >= 20_000
