@@ -80,12 +80,13 @@ def windows(paragraph: str, width: int = WINDOW) -> list[Span]:
     return [(start, end) for start, end in spans]
 
 
-def spans_in(paragraphs: list[list[str]]) -> list[list[ParagraphSpans]]:
-    """PERSON spans for a batch of articles (each a list of paragraphs), in this process."""
+def spans_in(paragraphs: list[list[str]], *, width: int = WINDOW) -> list[list[ParagraphSpans]]:
+    """PERSON spans for a batch of articles (each a list of paragraphs), in this process, reading
+    ``width`` words either side of each capitalised word."""
     pieces: list[tuple[str, tuple[int, int, int]]] = []
     for article, texts in enumerate(paragraphs):
         for number, text in enumerate(texts):
-            pieces += [(text[start:end], (article, number, start)) for start, end in windows(text)]
+            pieces += [(text[start:end], (article, number, start)) for start, end in windows(text, width)]
     found: list[list[ParagraphSpans]] = [[[] for _ in texts] for texts in paragraphs]
     for doc, (article, number, offset) in nlp().pipe(pieces, as_tuples=True, batch_size=256):
         found[article][number] += [(offset + e.start_char, offset + e.end_char, e.text) for e in doc.ents if e.label_ == "PERSON"]

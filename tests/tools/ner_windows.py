@@ -44,9 +44,8 @@ def main() -> None:
     started = time.perf_counter()
     whole = [[{(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"} for doc in nlp.pipe(texts)] for texts in articles]
     whole_seconds = time.perf_counter() - started
-    ner.windows.__defaults__ = (args.window,)
     started = time.perf_counter()
-    windowed = ner.spans_in(articles)
+    windowed = ner.spans_in(articles, width=args.window)
     window_seconds = time.perf_counter() - started
     found = same = 0
     for whole_article, window_article in zip(whole, windowed, strict=True):
