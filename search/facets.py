@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -35,6 +36,39 @@ class DocValues:
     @property
     def size(self) -> int:
         return int(self.article.size)
+
+    # Derived once per DocValues (per searcher), on first use: they make every count per request
+    # linear in the matches, with no sort (np.unique over a browse request's 900k documents and
+    # 3M person pairs took 300 ms of its 560).
+
+    @cached_property
+    def article_source(self) -> np.ndarray:
+        """Each article's source, by article id (every live paragraph of an article has its source)."""
+        return self._by_article(self.source)
+
+    @cached_property
+    def article_day(self) -> np.ndarray:
+        """Each article's day (yyyymmdd, 0 = undated), by article id."""
+        return self._by_article(self.day)
+
+    @cached_property
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The (person, article, doc) mentions, sorted by person then article."""
+        articles = self.article[self.person_doc]
+        order = np.lexsort((articles, self.person_id))
+        return self.person_id[order], articles[order], self.person_doc[order]
+
+    def _by_article(self, per_doc: np.ndarray) -> np.ndarray:
+        table = np.zeros(int(self.article.max()) + 1 if self.article.size else 0, np.int64)
+        live = np.flatnonzero(self.live)
+        table[self.article[live]] = per_doc[live]
+        return table
+
+    def articles_among(self, docs: np.ndarray) -> np.ndarray:
+        """The distinct article ids of ``docs``, sorted, without sorting ``docs``."""
+        present = np.zeros(self.article_source.size, bool)
+        present[self.article[docs]] = True
+        return np.flatnonzero(present)
 
     @classmethod
     def empty(cls) -> DocValues:
@@ -174,22 +208,20 @@ class Counts:
         return list(zip(self.keys.tolist(), self.paragraphs.tolist(), self.articles.tolist(), strict=True))
 
 
-def _counts(keys: np.ndarray, articles: np.ndarray) -> Counts:
-    """Paragraphs and distinct articles per key, by sorts and counts over one-dimensional int64 arrays.
-
-    (A two-dimensional np.unique over (key, article) pairs was 80 % of a browse request.)
-    """
-    if keys.size == 0:
+def _counts(doc_keys: np.ndarray, articles: np.ndarray, article_keys: np.ndarray) -> Counts:
+    """Paragraphs per key, and distinct articles per key, for documents whose key is their article's
+    (source, date bucket): ``doc_keys`` and ``articles`` per document, ``article_keys`` by article id.
+    Counted with bincount, so linear in the documents, with no sort."""
+    if doc_keys.size == 0:
         none = np.zeros(0, np.int64)
         return Counts(none, none, none)
-    keys = keys.astype(np.int64)
-    low = int(keys.min())
-    per_key = np.bincount(keys - low)
-    pairs = np.unique(keys * (1 << 32) + articles)  # article ids stay below 2**32
-    pair_keys = pairs >> 32
-    starts = np.flatnonzero(np.r_[True, pair_keys[1:] != pair_keys[:-1]])
-    unique_keys = pair_keys[starts]
-    return Counts(unique_keys, per_key[unique_keys - low], np.diff(np.r_[starts, pair_keys.size]))
+    low = int(doc_keys.min())
+    paragraphs = np.bincount(doc_keys - low)
+    present = np.zeros(article_keys.size, bool)
+    present[articles] = True
+    per_article = np.bincount(article_keys[present] - low, minlength=paragraphs.size)
+    keys = np.flatnonzero(paragraphs)
+    return Counts(keys + low, paragraphs[keys], per_article[keys])
 
 
 def _top(counts: Counts, selected: Iterable[int], *, size: int) -> tuple[list[tuple[int, int, int]], bool]:
@@ -228,10 +260,21 @@ def _labelled(
 
 
 def person_counts(values: DocValues, docs: np.ndarray) -> Counts:
+    """Paragraphs and distinct articles per person among ``docs``: the mentions come sorted by person
+    and article, so a new (person, article) pair is one that differs from its predecessor."""
+    persons, articles, pair_docs = values.pairs
     in_docs = np.zeros(values.size, bool)
     in_docs[docs] = True
-    keep = in_docs[values.person_doc] if values.person_doc.size else np.zeros(0, bool)
-    return _counts(values.person_id[keep], values.article[values.person_doc[keep]])
+    keep = in_docs[pair_docs]
+    persons, articles = persons[keep], articles[keep]
+    if persons.size == 0:
+        none = np.zeros(0, np.int64)
+        return Counts(none, none, none)
+    new_pair = np.r_[True, (persons[1:] != persons[:-1]) | (articles[1:] != articles[:-1])]
+    paragraphs = np.bincount(persons)
+    per_article = np.bincount(persons[new_pair], minlength=paragraphs.size)
+    keys = np.flatnonzero(paragraphs)
+    return Counts(keys, paragraphs[keys], per_article[keys])
 
 
 def person_facet(
@@ -258,8 +301,8 @@ def matching_person_ids(text: str, candidates: Iterable[int]) -> list[int]:
 
 def source_facet(params: SearchParams, selection: Selection, values: DocValues, docs: np.ndarray) -> FacetResult:
     sources = values.source[docs]
-    dated = sources > 0
-    counts = _counts(sources[dated], values.article[docs][dated])
+    known = sources > 0
+    counts = _counts(sources[known], values.article[docs[known]], values.article_source)
     facet_values, truncated = _labelled(counts, selection.sources, Source, params.sources, params.toggle_source, size=FACET_SIZE)
     return FacetResult("source", "Sources", facet_values, truncated)
 
@@ -269,7 +312,7 @@ def date_facet(params: SearchParams, values: DocValues, docs: np.ndarray) -> Fac
     days = values.day[docs]
     dated = days > 0
     granularity, divisor = _granularity(days[dated], params)
-    counts = _counts(days[dated] // divisor, values.article[docs][dated])
+    counts = _counts(days[dated] // divisor, values.article[docs[dated]], values.article_day // divisor)
     facet_values = []
     for bucket, count, articles in counts.rows():
         value = _bucket_value(bucket, granularity)
@@ -279,7 +322,7 @@ def date_facet(params: SearchParams, values: DocValues, docs: np.ndarray) -> Fac
     undated = ~dated
     if undated.any():
         url = params.querystring(undated=not params.undated, date_from="", date_to="")
-        articles = int(np.unique(values.article[docs][undated]).size)
+        articles = int(values.articles_among(docs[undated]).size)
         facet_values.append(FacetValue("undated", "Undated", int(undated.sum()), articles, params.undated, url))
     return FacetResult("date", "Dates", tuple(facet_values), granularity=granularity)
 
@@ -340,30 +383,38 @@ class Timeline:
 
 
 def timeline(params: SearchParams, days: np.ndarray, *, max_bars: int = 240) -> Timeline | None:
-    """Paragraphs per month (per year for long spans), with empty periods filled, as SVG geometry."""
+    """Paragraphs per month (per year for long spans), with empty periods filled, as SVG geometry.
+
+    Years are filled only while they fit in ``max_bars``: a corpus with one article misdated to the
+    year 1 would otherwise draw two thousand empty years.
+    """
     dated = days[days > 0]
     if dated.size == 0:
         return None
-    months = dated // 100
-    first, last = int(months.min()), int(months.max())
-    span = (last // 100 - first // 100) * 12 + last % 100 - first % 100 + 1
-    unit = "month" if span <= max_bars else "year"
+    months = (dated // 10000) * 12 + (dated // 100 % 100 - 1)  # months since year 0, for bincount
+    first = int(months.min())
+    per_month = np.bincount(months - first)
+    unit = "month" if per_month.size <= max_bars else "year"
     if unit == "month":
-        keys = [(first // 100 + (first % 100 - 1 + i) // 12) * 100 + (first % 100 - 1 + i) % 12 + 1 for i in range(span)]
-        counts = dict(zip(*np.unique(months, return_counts=True), strict=True))
+        keys = [((first + i) // 12) * 100 + (first + i) % 12 + 1 for i in range(per_month.size)]
+        counts = dict(zip(keys, per_month.tolist(), strict=True))
     else:
-        keys = list(range(first // 100, last // 100 + 1))
-        counts = dict(zip(*np.unique(dated // 10000, return_counts=True), strict=True))
-    peak = max(int(c) for c in counts.values())
+        years = dated // 10000
+        per_year = np.bincount(years - int(years.min()))
+        present = {int(years.min()) + int(y): int(per_year[y]) for y in np.flatnonzero(per_year)}
+        span = range(min(present), max(present) + 1)
+        keys = list(span) if len(span) <= max_bars else sorted(present)
+        counts = present
+    peak = max(counts.values())
     chart = Timeline((), "", "", peak, unit)
     step = chart.width / len(keys)
     bars = tuple(
         TimelineBar(
-            label=f"{_bucket_label(k, unit)}: {int(counts.get(k, 0))}",
-            count=int(counts.get(k, 0)),
+            label=f"{_bucket_label(k, unit)}: {counts.get(k, 0)}",
+            count=counts.get(k, 0),
             x=round(i * step, 2),
-            y=round(chart.height - chart.height * int(counts.get(k, 0)) / peak, 2),
-            height=round(chart.height * int(counts.get(k, 0)) / peak, 2),
+            y=round(chart.height - chart.height * counts.get(k, 0) / peak, 2),
+            height=round(chart.height * counts.get(k, 0) / peak, 2),
             url=params.querystring(date_from=_bucket_value(k, unit), date_to=_bucket_value(k, unit), undated=False),
         )
         for i, k in enumerate(keys)

@@ -454,20 +454,20 @@ def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
         m = _match(params)
     except QueryError as exc:
         return SearchPage(params=params, error=str(exc), notices=params.notices + tuple(Selection.resolve(params)[1]))
-    articles, counts = np.unique(m.values.article[m.selected], return_counts=True)
-    page_count = max(1, -(-articles.size // page_size))
+    per_article = np.bincount(m.values.article[m.selected], minlength=m.values.article_source.size)
+    total_articles = int(np.count_nonzero(per_article))
+    page_count = max(1, -(-total_articles // page_size))
     start = (params.page - 1) * page_size
     best = _best_docnums(m, params, start=start, size=page_size)
-    more = dict(zip(articles.tolist(), (counts - 1).tolist(), strict=True))
     hits = _hits(m.searcher, best, _highlight_terms(m.searcher, m.parsed))
     suggestion = _suggestion(m, params) if m.selected.size < SUGGEST_BELOW else ""
     return SearchPage(
         suggestion=suggestion,
         suggestion_url=params.querystring(q=suggestion) if suggestion else "",
         params=params,
-        groups=tuple(Group(hit, more.get(hit.article_id, 0), _more_url(hit, params)) for hit in hits),
+        groups=tuple(Group(hit, _more(per_article, hit.article_id), _more_url(hit, params)) for hit in hits),
         total_paragraphs=int(m.selected.size),
-        total_articles=int(articles.size),
+        total_articles=total_articles,
         facets=facets.facets(params, m.selection, m.values, m.matched, m.masks),
         chips=facets.chips(params, m.selection),
         timeline=facets.timeline(params, m.values.day[m.selected]),
@@ -509,6 +509,11 @@ def _suggestion(m: _Matches, params: SearchParams) -> str:
         return ""
     found = _matching(better, m.searcher, m.values)[0].size if better is not None else 0
     return corrected if found > m.selected.size else ""
+
+
+def _more(per_article: np.ndarray, article_id: int) -> int:
+    """How many more of this article's paragraphs match, besides the one shown."""
+    return int(per_article[article_id]) - 1 if article_id < per_article.size else 0
 
 
 def _more_url(hit: Hit, params: SearchParams) -> str:

@@ -31,6 +31,8 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
+_US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
+EARLIEST_DATE = dt.date(1800, 1, 1)  # an earlier "publication date" is a placeholder or a typo
 _BYLINE_PLACE = re.compile(r"\s+in\s+[A-Z][\w .'-]*$")  # "David Smith in Washington"
 _MIN_PAGE_WORDS = 5  # less than this is navigation that trafilatura fell back to, not an article
 _BLOCK_TAGS = ("p", "li", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dd", "td")
@@ -59,18 +61,44 @@ class ArticleInput:
 
 
 def parse_date(value: object) -> dt.date | None:
-    """A date from ISO-like metadata; None when there is none (never today's date)."""
+    """A date from metadata: ISO (2016-09-28…) or, as US scrapers write it, month first (9/28/16,
+    9/28/2016). None when there is none or it cannot be a publication date (AllSides has
+    "0001-11-30" placeholders and a "2050-09-30" typo): undated, never today's date."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
-        return value
-    match = _ISO_DATE.match(str(value or ""))
+        return value if _plausible(value) else None
+    text = str(value or "")
+    found = _iso_date(text) or _us_date(text)
+    return found if found and _plausible(found) else None
+
+
+def _iso_date(text: str) -> dt.date | None:
+    match = _ISO_DATE.match(text)
+    return _date(*(int(part) for part in match.groups())) if match else None
+
+
+def _us_date(text: str) -> dt.date | None:
+    match = _US_DATE.match(text)
     if not match:
         return None
+    month, day, year = (int(part) for part in match.groups())
+    if len(match.group(3)) == 2:
+        year += 2000 if year < 70 else 1900
+    if month > 12 >= day:  # day first after all (28/9/16): no month is above 12
+        month, day = day, month
+    return _date(year, month, day)
+
+
+def _date(year: int, month: int, day: int) -> dt.date | None:
     try:
-        return dt.date(*(int(part) for part in match.groups()))
+        return dt.date(year, month, day)
     except ValueError:
         return None
+
+
+def _plausible(date: dt.date) -> bool:
+    return EARLIEST_DATE <= date <= dt.date.today() + dt.timedelta(days=366)
 
 
 def iter_files(paths: list[Path]) -> Iterator[Path]:

@@ -6,10 +6,11 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.http import QueryDict
 
-from search import index, query
+from search import facets, index, query
 from search.models import Alias, Mention, Paragraph, Person
 
 pytestmark = pytest.mark.django_db
@@ -280,3 +281,14 @@ def test_paging_on_reuses_the_ranking(store: Callable[..., object]) -> None:
     assert [g.hit.article_id for g in first.groups] == ids[:5]
     (ranking,) = query._rankings(query._searcher()).values()
     assert len(ranking.best) >= 30
+
+
+def test_timeline_fills_gaps_but_not_millennia() -> None:
+    p = query.SearchParams()
+    months = facets.timeline(p, np.array([20190105, 20190320, 20190322]))
+    assert months is not None and months.unit == "month"
+    assert [b.count for b in months.bars] == [1, 0, 2]  # February shown empty
+    years = facets.timeline(p, np.array([20010101, 20160101, 20200101] * 3), max_bars=12)
+    assert years is not None and [b.label for b in years.bars] == ["2001: 3", "2016: 3", "2020: 3"]  # too long to fill
+    filled = facets.timeline(p, np.array([20001231, 20160101]), max_bars=120)
+    assert filled is not None and filled.unit == "year" and len(filled.bars) == 17

@@ -99,3 +99,23 @@ def test_html_paragraphs_from_a_fragment() -> None:
     fragment = "<p>One <b>bold</b> line.</p><ul><li>Two</li></ul><script>x()</script><p>Three &amp; four</p>"
     assert readers.html_paragraphs(fragment) == ["One bold line.", "Two", "Three & four"]
     assert readers.html_paragraphs("plain <br> text") == ["plain text"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2016-09-28", dt.date(2016, 9, 28)),
+        ("2016-09-28T14:03:00Z", dt.date(2016, 9, 28)),
+        ("9/28/16", dt.date(2016, 9, 28)),  # month first, as the AllSides scrapes write it
+        ("9/28/2016", dt.date(2016, 9, 28)),
+        ("28/9/16", dt.date(2016, 9, 28)),  # no 28th month: day first
+        ("0001-11-30", None),  # a placeholder in AllSides
+        ("2050-09-30", None),  # a typo in AllSides: not a publication date yet
+        ("2016-02-30", None),
+        ("", None),
+        ("yesterday", None),
+        (dt.date(1, 1, 1), None),
+    ],
+)
+def test_metadata_dates(value: object, expected: dt.date | None) -> None:
+    assert readers.parse_date(value) == expected
