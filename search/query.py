@@ -454,7 +454,9 @@ def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
         m = _match(params)
     except QueryError as exc:
         return SearchPage(params=params, error=str(exc), notices=params.notices + tuple(Selection.resolve(params)[1]))
-    per_article = np.bincount(m.values.article[m.selected], minlength=m.values.article_source.size)
+    per_article = m.values.over(
+        m.selected, "per article", lambda: np.bincount(m.values.article[m.selected], minlength=m.values.article_source.size)
+    )
     total_articles = int(np.count_nonzero(per_article))
     page_count = max(1, -(-total_articles // page_size))
     start = (params.page - 1) * page_size
@@ -526,7 +528,7 @@ def _best_docnums(m: _Matches, params: SearchParams, *, start: int, size: int) -
         return []
     if m.parsed is not None and params.effective_sort == "relevance":
         return _best_by_score(m, params.querystring(page=1), start=start, size=size)
-    firsts = _first_docs_by_article(m.values, m.selected)
+    firsts = m.values.over(m.selected, "first of each article", lambda: _first_docs_by_article(m.values, m.selected))
     keys = m.values.day[firsts] * (1 << 32) + m.values.article[firsts]
     if params.effective_sort == "newest":
         keys = -keys

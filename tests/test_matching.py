@@ -35,8 +35,12 @@ QUERIES = [
 @pytest.fixture
 def several_segments(demo_subset: Path) -> None:
     """The demo subset, plus deletions in a segment: one article removed after indexing."""
-    Article.objects.order_by("pk").first().delete()
+    article = Article.objects.order_by("pk").first()
+    article_id = article.pk
+    article.delete()
+    index.queue_articles([article_id])  # as the admin does
     index.apply_pending()
+    assert query._searcher().reader().has_deletions()
 
 
 def _whoosh(parsed: wq.Query, searcher: object) -> tuple[np.ndarray, list[tuple[int, float]]]:

@@ -292,3 +292,36 @@ def test_timeline_fills_gaps_but_not_millennia() -> None:
     assert years is not None and [b.label for b in years.bars] == ["2001: 3", "2016: 3", "2020: 3"]  # too long to fill
     filled = facets.timeline(p, np.array([20001231, 20160101]), max_bars=120)
     assert filled is not None and filled.unit == "year" and len(filled.bars) == 17
+
+
+def test_browse_counts_over_the_whole_index_follow_changes(demo_subset: Path) -> None:
+    """Browse-mode counts are kept per index state (search.facets.DocValues.over): they must equal the
+    database before and after a change."""
+
+    def expected() -> tuple[int, dict[str, int], dict[str, int]]:
+        kept = Paragraph.objects.filter(is_boilerplate=False)
+        by_source: dict[str, int] = {}
+        for slug in kept.values_list("article__source__slug", flat=True):
+            if slug:
+                by_source[slug] = by_source.get(slug, 0) + 1
+        by_person: dict[str, int] = {}
+        for slug, _ in Mention.objects.filter(paragraph__in=kept).values_list("person__slug", "paragraph_id").order_by().distinct():
+            by_person[slug] = by_person.get(slug, 0) + 1
+        return kept.count(), by_source, by_person
+
+    for _ in range(2):
+        total, by_source, by_person = expected()
+        for _ in range(2):  # the second time from what was kept
+            page = query.search(params(""))
+            assert page.total_paragraphs == total
+            assert {v.value: v.count for v in page.facet_map["source"].values} == {
+                k: n for k, n in by_source.items() if k in {v.value for v in page.facet_map["source"].values}
+            }
+            assert {v.value: v.count for v in page.facet_map["person"].values} == {
+                v.value: by_person.get(v.value) for v in page.facet_map["person"].values
+            }
+        article = Paragraph.objects.filter(is_boilerplate=False, mentions__isnull=False).first().article
+        article_id = article.pk
+        article.delete()
+        index.queue_articles([article_id])  # as the admin does
+        index.apply_pending()
