@@ -10,7 +10,7 @@ documents that contain every word. Scores are Whoosh's own BM25F (same idf, aver
 length quantisation), so rankings agree with ``Searcher.search``.
 
 This reads Whoosh's codec below its public API (``W3LeafMatcher``'s block fields), which is safe
-because the version is pinned (whoosh-reloaded 2.7.5, frozen) and tests/test_query.py compares every
+because the version is pinned (whoosh-reloaded 2.7.5, frozen) and tests/test_matching.py compares every
 supported query shape with Whoosh's own matching. A query shape not handled here raises
 ``Unsupported``, and the caller falls back to Whoosh.
 """
@@ -18,6 +18,7 @@ supported query shape with Whoosh's own matching. A query shape not handled here
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,8 +82,8 @@ class _Evaluator:
         if isinstance(node, wq.Phrase):
             return self.phrase(node)
         if isinstance(node, wq.NumericRange) and node.fieldname == "day":
-            low = -(1 << 62) if node.start is None else node.start
-            high = 1 << 62 if node.end is None else node.end
+            low = -(1 << 62) if node.start is None else node.start + int(bool(node.startexcl))
+            high = 1 << 62 if node.end is None else node.end - int(bool(node.endexcl))
             docs = np.flatnonzero((self.day >= low) & (self.day <= high))
             return Matched(docs.astype(np.int64), np.ones(docs.size))  # Whoosh scores ranges constant
         if isinstance(node, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
@@ -238,24 +239,19 @@ def _undelta(deltas: np.ndarray, lengths: list[int]) -> np.ndarray:
     return running - np.repeat(before, lengths)
 
 
-_lengths_cache: dict[tuple[int, str], tuple[Any, np.ndarray]] = {}
+_lengths_cache: weakref.WeakKeyDictionary[Searcher, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
 _lengths_lock = threading.Lock()
 
 
 def _field_lengths(searcher: Searcher, leaves: list[tuple[Any, int]], fieldname: str) -> np.ndarray:
-    """Each document's field length as Whoosh stores it (a byte, quantised), for the whole searcher."""
-    key = (id(searcher), fieldname)
+    """Each document's field length as Whoosh stores it (a byte, quantised), for the whole searcher;
+    read once per searcher and field."""
     with _lengths_lock:
-        cached = _lengths_cache.get(key)
-    if cached is not None and cached[0] is searcher:
-        return cached[1]
-    parts = [_segment_lengths(reader, fieldname) for reader, _ in leaves]
-    lengths = np.concatenate(parts) if parts else np.zeros(0)
-    with _lengths_lock:
-        for stale in [k for k, (s, _) in _lengths_cache.items() if s.is_closed]:
-            del _lengths_cache[stale]
-        _lengths_cache[key] = (searcher, lengths)
-    return lengths
+        cached = _lengths_cache.setdefault(searcher, {})
+        if fieldname not in cached:
+            parts = [_segment_lengths(reader, fieldname) for reader, _ in leaves]
+            cached[fieldname] = np.concatenate(parts) if parts else np.zeros(0)
+        return cached[fieldname]
 
 
 def _segment_lengths(reader: Any, fieldname: str) -> np.ndarray:
