@@ -30,14 +30,22 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "newsletter prompt",
         re.compile(
-            r"\b(sign up|subscribe) (now |today )?(for|to) (our|the) .{0,60}newsletter"
-            r"|^\W*(get|receive) (our|the) .{0,40}newsletter|^newsletter\b",
+            r"^(?=(\S+\s+){0,29}\S+\s*$).*\b(sign up|subscribe) (now |today )?(for|to) (our|the) .{0,60}newsletter"
+            r"|^\W*(get|receive) (our|the) .{0,40}newsletter|^newsletter\b"
+            r"|^(?=(\S+\s+){0,9}\S+\s*$)\W*(sign up|subscribe)( now| today| here)? (for|to)\b.*\bnewsletters?\b"
+            r"|\bmanage newsletters\s*$|\bdelivered (daily |weekly )?to your inbox\b.{0,40}$",
             re.I,
         ),
     ),
     (
         "follow-us prompt",
-        re.compile(r"^\W*(follow|like) (us|me) on (twitter|facebook|instagram|x\b)|^\W*click here\b", re.I),
+        re.compile(
+            r"^\W*(follow|like) (us|me) on (twitter|facebook|instagram|x\b)|^\W*click here\b"
+            # short prompts: "- Follow the Ticker on Twitter: @PoliticalTicker", "Join us at Facebook/CNNOpinion"
+            r"|^(?=(\S+\s+){0,8}\S+\s*$)\W*(follow|join) [\w .’'-]{1,30} (on|at) (twitter|facebook|instagram|flipboard)\b"
+            r"|^(?=(\S+\s+){0,8}\S+\s*$)\W*read [\w’'-]+ flipboard magazine",
+            re.I,
+        ),
     ),
     ("share buttons", re.compile(r"^\W*(share|share this( article| story)?|tweet|email|print|comments?)\W*$", re.I)),
     (
@@ -75,6 +83,7 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\s\|\s(Getty|AP|AFP|Reuters)\b|\s/\s(AP|AFP|Reuters|Getty Images)\s*$|\(Photo: [^)]*\)"
             r"|^[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3} / (Reuters|AP|AFP|Getty Images|Bloomberg)\b"
             r"|\[[^\]]{2,60}/[^\]]{2,60}\]\s*$|^\((?i:screenshot)[^)]*\)$|^(?i:(enlarge this image )?toggle caption)\b"
+            r"|\bHide Caption \d+ of \d+\b|^Photos: |\s\|\s(iStock|Shutterstock)\b|\s\|\s[^|]{2,40}/POLITICO\b"
         ),
     ),
     (
@@ -82,6 +91,7 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"^(?=(\S+\s+){0,7}\S+\s*$)[^.!?]*(/|\bvia )\s?[^.!?]*\b(Photo|Images|AP|AFP|Reuters|NPR|Getty|Bloomberg)\s*$"
             r"|^(?i:photo|image|photos)$|^(AP|AFP|Reuters|Getty Images|Bloomberg)( Photo)?/[A-Z][\w .'’-]+$"
+            r"|^(Getty Images|iStock|Shutterstock|AP|AFP|Reuters)$|^Courtesy (of )?[A-Z][\w.'’-]*( [A-Z][\w.'’-]*){0,4}$"
         ),
     ),
     (
@@ -90,7 +100,8 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"^(more|related|read more|also read|see also|recommended|watch)\s*:|\bread more\s*$|^play video\b|^quick guide\b"
             r"|^slideshow \(\d+ (images|photos)\)|^for a graphic on\b|^here\.?$|\bcopy this code to your website\b|^embed\b"
             r"|^(just watched|must watch)\b|\breplay more videos\b|^read or share this story\b|^click for more from\b"
-            r"|^see also\b|^more on this\b|^\(\s*(photos?|video|watch|read|related|more|also on [\w ]{2,30})\s*:.*\)$",
+            r"|^see also\b|^more on this\b|^\(\s*(photos?|video|watch|read|related|more|also on [\w ]{2,30})\s*:.*\)$"
+            r"|^now playing:|^- (check out|watch|read|listen to)\b",
             re.I,
         ),
     ),
@@ -98,7 +109,7 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "credit line",
         re.compile(
             r"^(?=(\S+\s+){0,40}\S+\s*$).*\bcontributed( to)?( this| the)?( report| article| story| reporting)?\.?\s*$"
-            r"|^additional reporting by\b|^\W*reporting by\b|^write to \S.*@|^send letters to\b",
+            r"|^additional reporting by\b|^\W*reporting by\b|^write to \S.*@|^send letters to\b|^send (news )?tips to\b",
             re.I,
         ),
     ),
@@ -119,7 +130,14 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"^(?=(\S+\s+){0,7}\S+\s*$)(updated|last updated|first published)( at| on)?\b"
             r"|^this article is more than \d+ \w+ old$|^[\W_]+$|\bcontinue reading the main story\b|^story continued below$"
-            r"|\bsend (us )?(your )?(pictures|photos|videos)\b",
+            r"|\bsend (us )?(your )?(pictures|photos|videos)\b"
+            r"|^\d+ (years?|months?|weeks?|days?|hours?|minutes?) ago$|^loading\W*$|^published in$"
+            r"|^(analysis/opinion|analysis|opinion|commentary|editorial)\s*:?$"
+            r"|\bthe (views|opinions) expressed in this (commentary|article|column|piece|op-ed) are (solely )?(his|hers|theirs|"
+            r"(his|her|their) own|those of)\b|\bthis article is for (educational and )?informational purposes only\b"
+            r"|\binformation contained in this article is for educational and informational purposes\b"
+            r"|\bis available without charge to any eligible news publisher\b"
+            r"|^for the most up-to-date news and information about the coronavirus\b",
             re.I,
         ),
     ),
@@ -134,8 +152,9 @@ _PROMO_WORDS = 15
 _ALL_CAPS_MIN_WORDS = 5
 # An author's bio closing an opinion piece: "Jane Doe teaches history at …".
 _AUTHOR_BIO = re.compile(
-    r"^[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3} (is|was|teaches|writes|covers)\b(?=.*\b(author|writer|professor|columnist"
-    r"|contributor|fellow|teaches|editor|journalist|reporter|correspondent|academic|analyst|scholar)\b)"
+    r"^(• )?[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3} (is|was|teaches|writes|covers)\b(?=.*\b(author|writer|professor|columnist"
+    r"|contributor|fellow|teaches|editor|journalist|reporter|correspondent|academic|analyst|scholar"
+    r"|(?i:follow [\w .’'-]{2,40} on twitter))\b)"
 )
 _AUTHOR_BIO_WORDS = 60
 _AUTHOR_BIO_TOP_WORDS = 25

@@ -265,7 +265,9 @@ def store_article(article: ArticleInput) -> tuple[str, Article, PreparedArticle,
     return store_prepared(prepare(article))
 
 
-def store_prepared(prepared: PreparedArticle, directory: PersonDirectory | None = None) -> tuple[str, Article, PreparedArticle, int]:
+def store_prepared(
+    prepared: PreparedArticle, directory: PersonDirectory | None = None, repeats: rules.SourceRepeats | None = None
+) -> tuple[str, Article, PreparedArticle, int]:
     """Insert or update one article in one transaction; returns (outcome, article, prepared, persons created)."""
     article = prepared.article
     digest = article_digest(article)
@@ -282,11 +284,15 @@ def store_prepared(prepared: PreparedArticle, directory: PersonDirectory | None 
         stored.raw_text = article.text
         stored.content_hash = digest
         stored.save()
-        created = replace_paragraphs(stored, prepared, directory)
+        created = replace_paragraphs(stored, prepared, directory, repeats)
+    if repeats is not None:
+        repeats.settle()
     return ("updated" if existing else "new"), stored, prepared, created
 
 
-def replace_paragraphs(article: Article, prepared: PreparedArticle, directory: PersonDirectory | None = None) -> int:
+def replace_paragraphs(
+    article: Article, prepared: PreparedArticle, directory: PersonDirectory | None = None, repeats: rules.SourceRepeats | None = None
+) -> int:
     """The article's paragraphs and mentions from ``prepared``, with curated rules and repetition
     applied; queues every article whose paragraphs changed. Returns how many persons are new.
 
@@ -304,7 +310,7 @@ def replace_paragraphs(article: Article, prepared: PreparedArticle, directory: P
         if m.name in people
     )
     rules.apply_article_rules(article)
-    index.queue_articles(rules.mark_repeated(article) | {article.pk})
+    index.queue_articles((repeats.mark(article) if repeats is not None else rules.mark_repeated(article)) | {article.pk})
     return created
 
 
@@ -431,8 +437,9 @@ def ingest_paths(
     stream = prepare_stream(articles, on_error=_failure_recorder(summary), skip=unchanged, processes=processes)
     since_apply = 0
     directory = PersonDirectory()
+    repeats = rules.SourceRepeats()
     for prepared, _ in _with_progress(stream, enabled=progress):
-        since_apply += _store_one(prepared, summary, directory)
+        since_apply += _store_one(prepared, summary, directory, repeats)
         if since_apply >= apply_every and not summary.index_error:
             _apply(summary)
             since_apply = 0
@@ -457,8 +464,8 @@ def _with_progress(stream: Iterator[tuple[PreparedArticle, str]], *, enabled: bo
     return iter(tqdm(stream, unit=" articles", smoothing=0.05, mininterval=1.0))
 
 
-def _store_one(prepared: PreparedArticle, summary: Summary, directory: PersonDirectory) -> int:
-    outcome, _, prepared, created = store_prepared(prepared, directory)
+def _store_one(prepared: PreparedArticle, summary: Summary, directory: PersonDirectory, repeats: rules.SourceRepeats) -> int:
+    outcome, _, prepared, created = store_prepared(prepared, directory, repeats)
     setattr(summary, outcome, getattr(summary, outcome) + 1)
     _count_paragraphs(summary, prepared)
     summary.persons_new += created

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.test import Client
 
-from search import curation, index, query
+from search import curation, index, ingest, query
 from search.models import Alias, Article, BoilerplateRule, IndexOutbox, Paragraph, Person, Source
 from search.params import SearchParams
 
@@ -158,6 +159,44 @@ def test_paragraph_repeated_across_a_source_becomes_boilerplate(store: Callable[
     # Three Gazette articles now share it: set aside in all of them, the earlier ones included.
     assert total(q="newsroom") == 1
     assert Paragraph.objects.filter(boilerplate_reason="repeated in source").count() == 3
+
+
+def _repetition_stream() -> list[dict[str, str]]:
+    """Forty articles of two outlets: a footer in most Gazette articles, a question in a few, a
+    footer of the Herald's that only starts late, and one Gazette article re-ingested with a change."""
+    records = []
+    for n in range(30):
+        footer = "Contact the newsroom at tips@example.org." if n % 3 else "Write to the desk at desk@example.org."
+        question = "\n\nWhat did the council decide?" if n in (4, 9) else ""
+        text = f"Story {n} begins here.{question}\n\n{footer}"
+        records.append({"url": f"https://gazette.example/{n}", "source": "Gazette", "text": text})
+    for n in range(10):
+        footer = "\n\nHerald staff wrote this." if n >= 5 else ""
+        records.append({"url": f"https://herald.example/{n}", "source": "Herald", "text": f"Herald story {n}.{footer}"})
+    changed = "Story 7 begins anew.\n\nWhat did the council decide?"
+    records.append({"url": "https://gazette.example/7", "source": "Gazette", "text": changed})
+    return records
+
+
+def _flags() -> list[tuple[str, str, int, bool, str]]:
+    rows = Paragraph.objects.values_list("article__url", "text", "position", "is_boilerplate", "boilerplate_reason")
+    return sorted(rows)
+
+
+def test_bulk_ingest_counts_repetition_in_memory_with_the_database_rule(tmp_path: Path) -> None:
+    """ingest_paths keeps layer 2's counts in memory (rules.SourceRepeats); storing the same articles
+    one by one with the database rule (rules.mark_repeated) must set aside exactly the same paragraphs."""
+    from tests.conftest import jsonl
+
+    records = _repetition_stream()
+    ingest.ingest_paths([jsonl(tmp_path / "a.jsonl", records[:-1]), jsonl(tmp_path / "b.jsonl", records[-1:])])
+    in_memory = _flags()
+    assert any(reason == "repeated in source" for *_, reason in in_memory)
+    Article.objects.all().delete()
+    Source.objects.all().delete()
+    for record in records:
+        ingest.store_article(ingest.ArticleInput(text=record["text"], url=record["url"], source=record["source"]))
+    assert _flags() == in_memory
 
 
 def test_search_check_reports_and_repairs_drift(store: Callable[..., object]) -> None:
