@@ -269,18 +269,30 @@ def _segment_lengths(reader: Any, fieldname: str) -> np.ndarray:
 # --- sorted-array set operations -------------------------------------------------------------
 
 
+def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices into ``a`` and ``b`` (both sorted, unique) of the documents they share: a binary search of
+    the shorter list in the longer, so a rare word ANDed with a common one costs the rare one's length."""
+    if a.size > b.size:
+        in_b, in_a = _common(b, a)
+        return in_a, in_b
+    at = np.minimum(np.searchsorted(b, a), max(b.size - 1, 0))
+    found = np.flatnonzero(b[at] == a) if b.size else np.zeros(0, np.int64)
+    return found, at[found]
+
+
 def _intersect(a: Matched, b: Matched) -> Matched:
-    docs, in_a, in_b = np.intersect1d(a.docs, b.docs, assume_unique=True, return_indices=True)
-    return Matched(docs, a.scores[in_a] + b.scores[in_b])
+    in_a, in_b = _common(a.docs, b.docs)
+    return Matched(a.docs[in_a], a.scores[in_a] + b.scores[in_b])
 
 
 def _minus(a: Matched, docs: np.ndarray) -> Matched:
-    keep = ~np.isin(a.docs, docs, assume_unique=True)
+    keep = np.ones(a.docs.size, bool)
+    keep[_common(a.docs, docs)[0]] = False
     return Matched(a.docs[keep], a.scores[keep])
 
 
 def _plus_optional(required: Matched, optional: Matched) -> Matched:
-    _, in_required, in_optional = np.intersect1d(required.docs, optional.docs, assume_unique=True, return_indices=True)
+    in_required, in_optional = _common(required.docs, optional.docs)
     scores = required.scores.copy()
     scores[in_required] += optional.scores[in_optional]
     return Matched(required.docs, scores)

@@ -108,3 +108,18 @@ def test_search_pages_rank_as_whoosh_does(several_segments: None) -> None:
         best.setdefault(int(values.article[hit.docnum]), hit.docnum)
     expected = [int(searcher.stored_fields(d)["pid"]) for d in list(best.values())[:5]]
     assert [g.hit.paragraph_id for g in page.groups] == expected
+
+
+def test_sorted_list_operations_equal_numpy_set_operations() -> None:
+    rng = np.random.default_rng(7)
+    for size_a, size_b in [(0, 5), (5, 0), (3, 1000), (1000, 3), (500, 600), (1, 1)]:
+        a = np.unique(rng.integers(0, 2000, size_a)).astype(np.int64)
+        b = np.unique(rng.integers(0, 2000, size_b)).astype(np.int64)
+        scored_a, scored_b = matching.Matched(a, a * 1.0), matching.Matched(b, b * 10.0)
+        both = matching._intersect(scored_a, scored_b)
+        assert both.docs.tolist() == np.intersect1d(a, b).tolist()
+        assert both.scores.tolist() == (both.docs * 11.0).tolist()
+        assert matching._minus(scored_a, b).docs.tolist() == np.setdiff1d(a, b).tolist()
+        optional = matching._plus_optional(scored_a, scored_b)
+        assert optional.docs.tolist() == a.tolist()
+        assert optional.scores.tolist() == [d * (11.0 if d in set(b.tolist()) else 1.0) for d in a.tolist()]
