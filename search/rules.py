@@ -105,7 +105,7 @@ class SourceRepeats:
     def __init__(self) -> None:
         self._seen: dict[int, dict[str, set[int]]] = {}  # source → short text hash → article ids
         self._marked: dict[int, set[str]] = {}  # source → hashes set aside source-wide already
-        self._of_article: dict[int, set[str]] = {}  # article → its short hashes, as counted
+        self._of_article: dict[int, tuple[int, set[str]]] = {}  # article → (source, short hashes), as counted
         self._pending: tuple[int, int, set[str], set[str]] | None = None
 
     def mark(self, article: Article) -> set[int]:
@@ -133,12 +133,13 @@ class SourceRepeats:
         if self._pending is None:
             return
         source, article_id, short, fresh = self._pending
+        counted_source, counted = self._of_article.get(article_id, (source, set()))
+        for digest in counted:  # its previous version, possibly under another source
+            self._seen.get(counted_source, {}).get(digest, set()).discard(article_id)
         seen = self._seen[source]
-        for digest in self._of_article.get(article_id, set()):
-            seen[digest].discard(article_id)
         for digest in short:
             seen.setdefault(digest, set()).add(article_id)
-        self._of_article[article_id] = short
+        self._of_article[article_id] = (source, short)
         self._marked[source] |= fresh
         self._pending = None
 
@@ -155,7 +156,7 @@ class SourceRepeats:
             for digest, article_id, text, reason in rows.iterator(chunk_size=5000):
                 if len(text.split()) <= REPEAT_MAX_WORDS:
                     seen.setdefault(digest, set()).add(article_id)
-                    self._of_article.setdefault(article_id, set()).add(digest)
+                    self._of_article.setdefault(article_id, (source, set()))[1].add(digest)
                     if reason == REPEATED_REASON:
                         marked.add(digest)
             self._seen[source], self._marked[source] = seen, marked

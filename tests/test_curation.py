@@ -175,6 +175,8 @@ def _repetition_stream() -> list[dict[str, str]]:
         records.append({"url": f"https://herald.example/{n}", "source": "Herald", "text": f"Herald story {n}.{footer}"})
     changed = "Story 7 begins anew.\n\nWhat did the council decide?"
     records.append({"url": "https://gazette.example/7", "source": "Gazette", "text": changed})
+    # an article that moves to another outlet, with a paragraph both outlets repeat
+    records.append({"url": "https://herald.example/6", "source": "Gazette", "text": "Herald story 6, moved.\n\nHerald staff wrote this."})
     return records
 
 
@@ -189,7 +191,7 @@ def test_bulk_ingest_counts_repetition_in_memory_with_the_database_rule(tmp_path
     from tests.conftest import jsonl
 
     records = _repetition_stream()
-    ingest.ingest_paths([jsonl(tmp_path / "a.jsonl", records[:-1]), jsonl(tmp_path / "b.jsonl", records[-1:])])
+    ingest.ingest_paths([jsonl(tmp_path / "a.jsonl", records[:-2]), jsonl(tmp_path / "b.jsonl", records[-2:])])
     in_memory = _flags()
     assert any(reason == "repeated in source" for *_, reason in in_memory)
     Article.objects.all().delete()
