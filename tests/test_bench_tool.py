@@ -3,7 +3,10 @@ bound and marked as such in the report, instead of holding the run for minutes."
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,3 +51,13 @@ def test_sqlite_stops_an_fts5_query_at_the_budget(tmp_path: Path) -> None:
     with pytest.raises(bench.OverBudget):
         bench.fts5_engine(path, budget=0.0)(bench.Case("common term", "said"))
     assert bench.fts5_engine(path, budget=60.0)(bench.Case("common term", "said")) >= 20_000
+
+
+def test_memory_walk_finds_child_processes() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        assert {os.getpid(), child.pid} <= set(bench._tree(os.getpid()))
+        assert bench._rss_kb(child.pid) > 0
+    finally:
+        child.kill()
+        child.wait()
