@@ -30,7 +30,8 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "newsletter prompt",
         re.compile(
-            r"^(?=(\S+\s+){0,29}\S+\s*$).*\b(sign up|subscribe) (now |today )?(for|to) (our|the) .{0,60}newsletter"
+            r"^\W*(sign up|subscribe) (now |today )?(for|to) (our|the|a) .{0,60}newsletter"
+            r"|^(?=(\S+\s+){0,29}\S+\s*$).*\b(sign up|subscribe) (now |today )?(for|to) (our|the) .{0,60}newsletter"
             r"|^\W*(get|receive) (our|the) .{0,40}newsletter|^newsletter\b"
             r"|^(?=(\S+\s+){0,9}\S+\s*$)\W*(sign up|subscribe)( now| today| here)? (for|to)\b.*\bnewsletters?\b"
             r"|\bmanage newsletters\s*$|\bdelivered (daily |weekly )?to your inbox\b.{0,40}$",

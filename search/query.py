@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from whoosh import fields, highlight, qparser
 from whoosh import query as wq
@@ -303,7 +304,7 @@ def known_person_exact(text: str) -> tuple[int, str] | None:
     alias = Alias.objects.filter(name__iexact=text).select_related("person").first()
     if alias:
         return alias.person_id, alias.person.name
-    person = Person.objects.filter(name__iexact=text).values_list("id", "name").first()
+    person = Person.objects.annotate(lowered=Lower("name")).filter(lowered=text.lower()).values_list("id", "name").first()
     return (person[0], person[1]) if person else None
 
 

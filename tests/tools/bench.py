@@ -450,8 +450,9 @@ def deep_paging() -> dict[str, list[tuple[int, float]]]:
 def report(n: int, args: argparse.Namespace, figures: dict[str, object]) -> str:
     engines: dict[str, Timings] = figures["engines"]  # type: ignore[assignment]
     cases: list[Case] = figures["cases"]  # type: ignore[assignment]
+    loaded = figures["load"]["paragraphs"]  # type: ignore[index]
     lines = [
-        f"## {n:,} paragraphs",
+        f"## The whole corpus: {loaded:,} paragraphs" if loaded < n else f"## {n:,} paragraphs",  # the corpus ran out first
         "",
         f"Command: `python tests/tools/bench.py --paragraphs {n} --processes {args.processes} --runs {args.runs} "
         f"--engines {args.engines} --budget {args.budget:g}` "

@@ -67,7 +67,8 @@ def repeated_by_source() -> tuple[dict[str, set[str]], dict[str, int]]:
             source = str(record.get("source") or "")
             articles[source] += 1
             drafts = extract.classify_paragraphs(extract.split_paragraphs(str(record.get("content_original") or "")))
-            for digest in {sha(d.text) for d in drafts if not d.is_boilerplate and len(d.text.split()) <= REPEAT_MAX_WORDS}:
+            # every short paragraph counts, flagged or not, as in rules.mark_repeated and rules.SourceRepeats
+            for digest in {sha(d.text) for d in drafts if len(d.text.split()) <= REPEAT_MAX_WORDS}:
                 seen[source][digest] += 1
     repeated = {}
     for source, counts in seen.items():
