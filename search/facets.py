@@ -20,6 +20,7 @@ from search.params import SearchParams, day_bounds
 
 T = TypeVar("T")
 FACET_SIZE = 10
+SMALL_SELECTION = 64  # documents per mention below which person counts read each document's mentions
 MORE_SIZE = 200
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -74,6 +75,23 @@ class DocValues:
         order = np.lexsort((articles, self.person_id))
         return self.person_id[order], articles[order], self.person_doc[order]
 
+    @cached_property
+    def mention_offsets(self) -> tuple[np.ndarray, np.ndarray]:
+        """The mentions ordered by document, and where each document's run starts (CSR)."""
+        order = np.argsort(self.person_doc, kind="stable")
+        offsets = np.zeros(self.size + 1, np.int64)
+        np.cumsum(np.bincount(self.person_doc, minlength=self.size), out=offsets[1:])
+        return order, offsets
+
+    def mentions_of(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(person, article) of every mention in ``docs``, in no particular order."""
+        order, offsets = self.mention_offsets
+        starts, ends = offsets[docs], offsets[docs + 1]
+        lengths = ends - starts
+        firsts = np.cumsum(lengths) - lengths  # where each document's run lands in the result
+        picked = order[np.repeat(starts - firsts, lengths) + np.arange(int(lengths.sum()))]
+        return self.person_id[picked], self.article[self.person_doc[picked]]
+
     def _by_article(self, per_doc: np.ndarray) -> np.ndarray:
         table = np.zeros(int(self.article.max()) + 1 if self.article.size else 0, np.int64)
         live = np.flatnonzero(self.live)
@@ -101,6 +119,18 @@ class FacetValue:
     selected: bool
     toggle_url: str
 
+    @property
+    def pressed(self) -> str:
+        return "true" if self.selected else "false"
+
+    @property
+    def summary(self) -> str:
+        return f"{_counted(self.count, 'paragraph')} in {_counted(self.articles, 'article')}"
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
 
 @dataclass(frozen=True)
 class FacetResult:
@@ -127,13 +157,17 @@ class Selection:
     @classmethod
     def resolve(cls, params: SearchParams) -> tuple[Selection, list[str]]:
         notices: list[str] = []
-        persons = dict(Person.objects.filter(slug__in=params.persons).values_list("id", "slug"))
-        sources = dict(Source.objects.filter(slug__in=params.sources).values_list("id", "slug"))
+        persons = _ids_by_slug(Person, params.persons)
+        sources = _ids_by_slug(Source, params.sources)
         for kind, wanted, found in (("person", params.persons, persons), ("source", params.sources, sources)):
             for slug in wanted:
                 if slug not in found.values():
                     notices.append(f"Unknown {kind} “{slug[:60]}” ignored.")
         return cls(persons=persons, sources=sources), notices
+
+
+def _ids_by_slug(model: type[Person] | type[Source], slugs: tuple[str, ...]) -> dict[int, str]:
+    return dict(model.objects.filter(slug__in=slugs).values_list("id", "slug")) if slugs else {}
 
 
 # --- filtering --------------------------------------------------------------------------------
@@ -277,12 +311,21 @@ def _labelled(
 
 def person_counts(values: DocValues, docs: np.ndarray) -> Counts:
     """Paragraphs and distinct articles per person among ``docs``: the mentions come sorted by person
-    and article, so a new (person, article) pair is one that differs from its predecessor."""
-    persons, articles, pair_docs = values.pairs
-    in_docs = np.zeros(values.size, bool)
-    in_docs[docs] = True
-    keep = in_docs[pair_docs]
-    persons, articles = persons[keep], articles[keep]
+    and article, so a new (person, article) pair is one that differs from its predecessor.
+
+    A few documents read their own mentions (``mentions_of``) and sort those; many documents take a
+    pass over all mentions, already in that order (a pass over 3M mentions is ~1.5 ms; a sort of a
+    few thousand is less)."""
+    if docs.size * SMALL_SELECTION < values.person_doc.size:
+        persons, articles = values.mentions_of(docs)
+        order = np.lexsort((articles, persons))
+        persons, articles = persons[order], articles[order]
+    else:
+        persons, articles, pair_docs = values.pairs
+        in_docs = np.zeros(values.size, bool)
+        in_docs[docs] = True
+        keep = in_docs[pair_docs]
+        persons, articles = persons[keep], articles[keep]
     if persons.size == 0:
         none = np.zeros(0, np.int64)
         return Counts(none, none, none)
@@ -437,11 +480,16 @@ def timeline(params: SearchParams, days: np.ndarray, *, max_bars: int = 240) -> 
             x=round(i * step, 2),
             y=round(chart.height - chart.height * counts.get(k, 0) / peak, 2),
             height=round(chart.height * counts.get(k, 0) / peak, 2),
-            url=params.querystring(date_from=_bucket_value(k, unit), date_to=_bucket_value(k, unit), undated=False),
+            url=_bucket_url(params, k, unit) if counts.get(k) else "",  # empty periods are not drawn
         )
         for i, k in enumerate(keys)
     )
     return Timeline(bars, _bucket_label(keys[0], unit), _bucket_label(keys[-1], unit), peak, unit)
+
+
+def _bucket_url(params: SearchParams, bucket: int, unit: str) -> str:
+    value = _bucket_value(bucket, unit)
+    return params.querystring(date_from=value, date_to=value, undated=False)
 
 
 # --- chips ------------------------------------------------------------------------------------
@@ -449,8 +497,8 @@ def timeline(params: SearchParams, days: np.ndarray, *, max_bars: int = 240) -> 
 
 def chips(params: SearchParams, selection: Selection) -> tuple[Chip, ...]:
     """The active filters, each with the URL that removes it."""
-    names = dict(Person.objects.filter(id__in=selection.persons).values_list("slug", "name"))
-    sources = dict(Source.objects.filter(id__in=selection.sources).values_list("slug", "name"))
+    names = _names_by_slug(Person, selection.persons)
+    sources = _names_by_slug(Source, selection.sources)
     result = [Chip(names[s], params.toggle_person(s)) for s in params.persons if s in names]
     result += [Chip(sources[s], params.toggle_source(s)) for s in params.sources if s in sources]
     if params.date_from or params.date_to:
@@ -458,6 +506,10 @@ def chips(params: SearchParams, selection: Selection) -> tuple[Chip, ...]:
     if params.undated:
         result.append(Chip("Undated", params.querystring(undated=False)))
     return tuple(result)
+
+
+def _names_by_slug(model: type[Person] | type[Source], ids: dict[int, str]) -> dict[str, str]:
+    return dict(model.objects.filter(id__in=ids).values_list("slug", "name")) if ids else {}
 
 
 def _range_label(params: SearchParams) -> str:
