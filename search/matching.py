@@ -17,14 +17,17 @@ supported query shape with Whoosh's own matching. A query shape not handled here
 
 from __future__ import annotations
 
+import itertools
+import pickle
 import threading
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from whoosh import formats, scoring
 from whoosh import query as wq
-from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.searching import Searcher
 from whoosh.util.numeric import _length_byte_cache
@@ -125,7 +128,8 @@ class _Evaluator:
     # --- phrases -----------------------------------------------------------------------------
 
     def phrase(self, node: wq.Phrase) -> Matched:
-        """Documents with every word, then positions checked for those alone (Whoosh's slop rule)."""
+        """Documents with every word, then positions checked for those alone (Whoosh's slop rule:
+        each word within ``slop`` positions after the previous one), as array operations."""
         if not node.words:
             return Matched.empty()
         terms = [self.term(node.fieldname, word, with_positions=True) for word in node.words]
@@ -134,36 +138,40 @@ class _Evaluator:
             result = _intersect(result, matched)
         if result.docs.size == 0 or len(terms) == 1:
             return result
-        fmt = self.searcher.schema[node.fieldname].format
-        decoded = [_positions_for(result.docs, matched.docs, values, fmt) for matched, values in terms]
-        keep = np.fromiter(
-            (_in_sequence([d[i] for d in decoded], node.slop) for i in range(result.docs.size)), dtype=bool, count=result.docs.size
-        )
-        return Matched(result.docs[keep], result.scores[keep])
+        reached = None  # (candidate, position) keys where the phrase so far ends
+        for matched, positions in terms:
+            keys = positions.keys_for(result.docs, matched.docs)
+            if reached is not None:
+                follows = np.zeros(keys.size, bool)
+                for gap in range(1, node.slop + 1):
+                    follows |= np.isin(keys - gap, reached)
+                keys = keys[follows]
+            reached = np.unique(keys)
+        found = np.unique(reached // _POSITION_STRIDE)
+        return Matched(result.docs[found], result.scores[found])
 
     # --- terms -------------------------------------------------------------------------------
 
-    def term(self, fieldname: str, text: Any, *, with_positions: bool) -> tuple[Matched, list[bytes]]:
-        """A term's postings over every segment, scored; with the raw position values if asked."""
+    def term(self, fieldname: str, text: Any, *, with_positions: bool) -> tuple[Matched, Positions]:
+        """A term's postings over every segment, scored; with their positions if asked."""
         field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema else None  # noqa: SIM401 - no Schema.get
         if field is None:
-            return Matched.empty(), []
+            return Matched.empty(), Positions.empty()
         try:
             tbytes = text if isinstance(text, bytes) else field.to_bytes(text)
         except ValueError:
-            return Matched.empty(), []
-        docs, freqs, values = [], [], []
-        for reader, offset in self.leaves:
-            if (fieldname, tbytes) not in reader:
-                continue
-            ids, weights, vals = _postings(reader, fieldname, tbytes, field.format, with_positions)
-            docs.append(ids + offset)
-            freqs.append(weights)
-            values += vals
-        if not docs:
-            return Matched.empty(), []
-        all_docs = np.concatenate(docs)
-        return Matched(all_docs, self.bm25(fieldname, field, tbytes, all_docs, np.concatenate(freqs))), values
+            return Matched.empty(), Positions.empty()
+        parts = [
+            (postings_cache.postings(reader, fieldname, tbytes, field.format, with_positions=with_positions), offset)
+            for reader, offset in self.leaves
+            if (fieldname, tbytes) in reader
+        ]
+        if not parts:
+            return Matched.empty(), Positions.empty()
+        docs = np.concatenate([p.ids.astype(np.int64) + offset for p, offset in parts])
+        freqs = np.concatenate([p.weights for p, _ in parts]).astype(np.float64, copy=False)
+        positions = Positions.joined([p.positions for p, _ in parts]) if with_positions else Positions.empty()
+        return Matched(docs, self.bm25(fieldname, field, tbytes, docs, freqs)), positions
 
     def bm25(self, fieldname: str, field: Any, tbytes: bytes, docs: np.ndarray, freqs: np.ndarray) -> np.ndarray:
         if not field.scorable:
@@ -178,6 +186,133 @@ class _Evaluator:
 
 
 # --- postings and lengths --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Positions:
+    """The positions of a term's postings, flat: posting i's are ``flat[offsets[i]:offsets[i + 1]]``."""
+
+    offsets: np.ndarray  # int64, one more than the postings
+    flat: np.ndarray  # int32
+
+    @classmethod
+    def empty(cls) -> Positions:
+        return cls(np.zeros(1, np.int64), np.zeros(0, np.int32))
+
+    @classmethod
+    def decoded(cls, values: list[bytes], fmt: Any) -> Positions:
+        lengths, flat = _decode_positions(values, fmt)
+        offsets = np.zeros(lengths.size + 1, np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        return cls(offsets, flat.astype(np.int32))
+
+    @classmethod
+    def joined(cls, parts: list[Positions | None]) -> Positions:
+        """The positions of consecutive posting lists (the segments of an index, in order)."""
+        present = [p for p in parts if p is not None]
+        if len(present) <= 1:
+            return present[0] if present else cls.empty()
+        shifts = np.cumsum([0] + [p.flat.size for p in present[:-1]])
+        offsets = np.concatenate([[0]] + [p.offsets[1:] + shift for p, shift in zip(present, shifts, strict=True)])
+        return cls(offsets.astype(np.int64), np.concatenate([p.flat for p in present]))
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.offsets.nbytes + self.flat.nbytes)
+
+    def keys_for(self, wanted: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """``candidate * stride + position`` for every position in each ``wanted`` document (a subset
+        of ``docs``, the postings' documents, both sorted); candidate is the index in ``wanted``."""
+        rows = np.searchsorted(docs, wanted)
+        starts, ends = self.offsets[rows], self.offsets[rows + 1]
+        lengths = ends - starts
+        firsts = np.cumsum(lengths) - lengths
+        picked = np.repeat(starts - firsts, lengths) + np.arange(int(lengths.sum()))
+        candidates = np.repeat(np.arange(wanted.size, dtype=np.int64), lengths)
+        return candidates * _POSITION_STRIDE + self.flat[picked]
+
+
+@dataclass(frozen=True)
+class Postings:
+    """One term's postings in one segment: segment-local document numbers, weights, and positions
+    when they were asked for."""
+
+    ids: np.ndarray  # int32: a segment holds fewer than 2**31 documents
+    weights: np.ndarray  # float32: term frequencies, exact
+    positions: Positions | None = None
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.ids.nbytes + self.weights.nbytes + (self.positions.nbytes if self.positions else 0))
+
+
+class PostingsCache:
+    """Decoded postings of long posting lists (document numbers, term frequencies and, once a phrase
+    has asked for them, positions), by segment, field and term, least recently used first out,
+    within a budget of bytes.
+
+    Decoding is what a common word costs: Whoosh stores each block of 128 postings as a zlib-compressed
+    pickle (~55 µs a block, ~250 ms for "said" on the whole AllSides corpus, more with positions). A
+    segment never changes once written (deletions are the ``live`` mask's business), so an entry never
+    goes stale; a merged segment is a new segment with new keys, and old entries age out. Words typed
+    again, and the queries that share them ("trump", "trump russia", "trump" from 2016), read arrays
+    instead. Short lists are not kept: decoding them costs less than the bookkeeping.
+    """
+
+    MIN_POSTINGS = 512
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple[str, str, str, bytes], Postings] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def postings(self, reader: Any, fieldname: str, tbytes: bytes, fmt: Any, *, with_positions: bool = False) -> Postings:
+        """One term's postings in one segment, from the cache or decoded (and kept if long)."""
+        key = (_folder(reader), reader.segment().segment_id(), fieldname, tbytes)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and (entry.positions is not None or not with_positions):
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return entry
+            self.misses += 1
+        ids, weights, values = _postings(reader, fieldname, tbytes, fmt, with_positions)
+        entry = Postings(ids.astype(np.int32), weights.astype(np.float32), Positions.decoded(values, fmt) if with_positions else None)
+        if ids.size >= self.MIN_POSTINGS:
+            self._keep(key, entry)
+        return entry
+
+    def _keep(self, key: tuple[str, str, str, bytes], entry: Postings) -> None:
+        if entry.nbytes > self.max_bytes:
+            return
+        with self._lock:
+            previous = self._entries.pop(key, None)  # replaced by one with positions
+            self._bytes -= previous.nbytes if previous is not None else 0
+            self._entries[key] = entry
+            self._bytes += entry.nbytes
+            while self._bytes > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= dropped.nbytes
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+            self.hits = self.misses = 0
+
+
+def _folder(reader: Any) -> str:
+    """The index folder a segment reader reads (segment ids are random, so this is belt and braces)."""
+    return str(getattr(getattr(reader, "_storage", None), "folder", ""))
+
+
+postings_cache = PostingsCache(max_bytes=192 * 2**20)
 
 
 def _postings(reader: Any, fieldname: str, tbytes: bytes, fmt: Any, with_positions: bool) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
@@ -291,18 +426,26 @@ def _plus_optional(required: Matched, optional: Matched) -> Matched:
 
 # --- positions -------------------------------------------------------------------------------
 
-
-def _positions_for(wanted: np.ndarray, docs: np.ndarray, values: list[bytes], fmt: Any) -> list[list[int]]:
-    """The decoded positions of ``wanted`` documents (a subset of ``docs``, both sorted)."""
-    where = np.searchsorted(docs, wanted)
-    return [fmt.decode_positions(values[i]) for i in where.tolist()]
+_POSITION_STRIDE = 1 << 32  # a key is candidate * stride + position: positions stay far below 2**32
+_PICKLE_PROTOCOL_2 = b"\x80\x02"
 
 
-def _in_sequence(positions: list[list[int]], slop: int) -> bool:
-    """Whether the words occur in order, each within ``slop`` positions after the previous one."""
-    current = positions[0]
-    for following in positions[1:]:
-        current = [p for p in following if any(0 < p - q <= slop for q in current)]
-        if not current:
-            return False
-    return True
+def _decode_positions(values: list[bytes], fmt: Any) -> tuple[np.ndarray, np.ndarray]:
+    """How many positions each value holds, and all of them, flat.
+
+    Whoosh's ``Positions`` value is a 4-byte count, then a protocol-2 pickle of the position deltas
+    (its STOP opcode sometimes stripped). ``decode_positions`` unpickles them one by one, ~2 µs each:
+    60k values for "white house". Here the pickles are joined into one list of lists and unpickled
+    in one call; any other format is decoded one value at a time.
+    """
+    if not values:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if type(fmt) is not formats.Positions:
+        decoded = [fmt.decode_positions(v) for v in values]
+        lengths = np.array([len(d) for d in decoded], np.int64)
+        return lengths, np.fromiter(itertools.chain.from_iterable(decoded), np.int64, count=int(lengths.sum()))
+    bodies = b"".join(v[4:].removesuffix(b".").removeprefix(_PICKLE_PROTOCOL_2) for v in values)
+    deltas = pickle.loads(_PICKLE_PROTOCOL_2 + b"](" + bodies + b"e.")  # noqa: S301 - Whoosh's own index files
+    lengths = np.frombuffer(b"".join(v[:4] for v in values), dtype=">u4").astype(np.int64)
+    flat = np.fromiter(itertools.chain.from_iterable(deltas), np.int64, count=int(lengths.sum()))
+    return lengths, _undelta(flat, lengths.tolist())

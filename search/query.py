@@ -315,6 +315,8 @@ def known_person_exact(text: str) -> tuple[int, str] | None:
 
 # --- searcher and doc values -----------------------------------------------------------------
 
+matching.postings_cache.max_bytes = settings.SEARCH_POSTINGS_CACHE_MB * 2**20
+
 _local = threading.local()
 _segment_cache: dict[tuple[str, str, int], DocValues] = {}
 _segment_lock = threading.Lock()

@@ -23,6 +23,7 @@ QUERIES = [
     '"prime minister"',
     '"prime minister" said',
     '"the president of"',
+    '"minister said"~4',
     "elect*",
     "goverment~",
     "said date:[2000 to 2007]",
@@ -49,17 +50,54 @@ def _whoosh(parsed: wq.Query, searcher: object) -> tuple[np.ndarray, list[tuple[
     return docs, top
 
 
+@pytest.fixture
+def cache_everything(monkeypatch: pytest.MonkeyPatch) -> matching.PostingsCache:
+    """The postings cache keeps every list, however short (the demo's lists are all short)."""
+    cache = matching.PostingsCache(max_bytes=2**30)
+    cache.MIN_POSTINGS = 0
+    monkeypatch.setattr(matching, "postings_cache", cache)
+    return cache
+
+
 @pytest.mark.parametrize("text", QUERIES)
-def test_numpy_matching_equals_whoosh(several_segments: None, text: str) -> None:
+def test_numpy_matching_equals_whoosh(several_segments: None, cache_everything: matching.PostingsCache, text: str) -> None:
     searcher = query._searcher()
     values = query._doc_values(searcher)
     parsed = query.parse_query(text, searcher).query
-    found = matching.evaluate(parsed, searcher, values.live, values.day)
     docs, top = _whoosh(parsed, searcher)
-    assert np.array_equal(found.docs, docs), text
-    order = np.lexsort((found.docs, -found.scores))[:10]
-    assert [(int(found.docs[i]), round(float(found.scores[i]), 6)) for i in order] == top, text
+    for attempt in ("decoded", "from the postings cache"):
+        found = matching.evaluate(parsed, searcher, values.live, values.day)
+        assert np.array_equal(found.docs, docs), (text, attempt)
+        order = np.lexsort((found.docs, -found.scores))[:10]
+        assert [(int(found.docs[i]), round(float(found.scores[i]), 6)) for i in order] == top, (text, attempt)
     assert docs.size > 0 or text.startswith("said date")  # each shape is exercised on real matches
+    assert cache_everything.hits > 0, text
+
+
+def test_postings_cache_stays_within_its_budget_dropping_the_least_recently_used() -> None:
+    def entry(n: int) -> matching.Postings:
+        return matching.Postings(np.zeros(n, np.int32), np.zeros(n, np.float32))  # 8 bytes a posting
+
+    cache = matching.PostingsCache(max_bytes=8 * 250)
+    keys = [("folder", "segment", "text", word) for word in (b"a", b"b", b"c", b"d")]
+    cache._keep(keys[0], entry(100))
+    cache._keep(keys[1], entry(100))
+    assert cache.size_bytes == 8 * 200
+    cache._entries.move_to_end(keys[0])  # "a" read again: "b" is now the least recently used
+    cache._keep(keys[2], entry(100))
+    assert list(cache._entries) == [keys[0], keys[2]] and cache.size_bytes == 8 * 200
+    cache._keep(keys[3], entry(300))  # larger than the whole budget: not kept, nothing dropped
+    assert list(cache._entries) == [keys[0], keys[2]]
+
+
+def test_postings_cache_can_be_turned_off(several_segments: None) -> None:
+    searcher = query._searcher()
+    reader, _ = next((r, o) for r, o in searcher.reader().leaf_readers() if r.doc_count_all())
+    cache = matching.PostingsCache(max_bytes=0)
+    cache.MIN_POSTINGS = 0
+    cache.postings(reader, "text", b"said", searcher.schema["text"].format)
+    cache.postings(reader, "text", b"said", searcher.schema["text"].format)
+    assert cache.hits == 0 and cache.size_bytes == 0
 
 
 def test_person_and_source_queries_equal_whoosh(several_segments: None) -> None:
@@ -123,3 +161,26 @@ def test_sorted_list_operations_equal_numpy_set_operations() -> None:
         optional = matching._plus_optional(scored_a, scored_b)
         assert optional.docs.tolist() == a.tolist()
         assert optional.scores.tolist() == [d * (11.0 if d in set(b.tolist()) else 1.0) for d in a.tolist()]
+
+
+def test_positions_decoded_in_one_unpickling_equal_whooshs_decoding() -> None:
+    fmt = matching.formats.Positions()
+    rng = np.random.default_rng(5)
+    lists = [sorted(set(rng.integers(0, 5000, n).tolist())) for n in (1, 2, 3, 17, 300, 1500)]  # 1500: batched APPENDS
+    values = [fmt.encode(positions) for positions in lists]
+    values[1] = values[1].removesuffix(b".")  # the STOP opcode may be stripped
+    lengths, flat = matching._decode_positions(values, fmt)
+    assert lengths.tolist() == [len(p) for p in lists]
+    assert flat.tolist() == [p for v in values for p in fmt.decode_positions(v)]
+
+
+
+def test_a_word_cached_without_positions_gets_them_for_a_phrase(several_segments: None, cache_everything: matching.PostingsCache) -> None:
+    searcher = query._searcher()
+    values = query._doc_values(searcher)
+    matching.evaluate(query.parse_query("minister", searcher).query, searcher, values.live, values.day)
+    kept = cache_everything.size_bytes
+    parsed = query.parse_query('"prime minister"', searcher).query
+    found = matching.evaluate(parsed, searcher, values.live, values.day)
+    assert np.array_equal(found.docs, _whoosh(parsed, searcher)[0]) and found.docs.size
+    assert cache_everything.size_bytes > kept  # "minister" now kept with its positions
