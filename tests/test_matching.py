@@ -174,7 +174,6 @@ def test_positions_decoded_in_one_unpickling_equal_whooshs_decoding() -> None:
     assert flat.tolist() == [p for v in values for p in fmt.decode_positions(v)]
 
 
-
 def test_a_word_cached_without_positions_gets_them_for_a_phrase(several_segments: None, cache_everything: matching.PostingsCache) -> None:
     searcher = query._searcher()
     values = query._doc_values(searcher)
