@@ -30,6 +30,7 @@ def test_a_query_past_the_budget_is_recorded_at_the_budget_and_not_run_again() -
     assert timings.by_case["q=slow"] == [2000.0] * 3
     assert len(timings.by_case["q=fast"]) == 3
     assert calls.count("slow") == 1  # the warm-up only
+    assert set(timings.first) == {"q=slow", "q=fast"}  # first answers are kept apart from the warm runs
     assert bench._bound(timings, ["q=slow"]) == "≥ "
     assert bench._bound(timings, ["q=fast"]) == ""
 
