@@ -20,8 +20,8 @@ from __future__ import annotations
 import itertools
 import pickle
 import threading
-import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,23 +52,27 @@ class Matched:
         return cls(_EMPTY, np.zeros(0))
 
 
-def evaluate(query: wq.Query, searcher: Searcher, live: np.ndarray, day: np.ndarray) -> Matched:
+def evaluate(
+    query: wq.Query, searcher: Searcher, live: np.ndarray, day: np.ndarray, *, lengths: Callable[[str], np.ndarray] | None = None
+) -> Matched:
     """The live documents matching ``query``, scored as Whoosh scores them.
 
-    ``live`` (a bool per document) and ``day`` (yyyymmdd per document) are the searcher's doc values.
+    ``live`` (a bool per document) and ``day`` (yyyymmdd per document) are the searcher's doc values;
+    ``lengths(field)`` gives ``field_lengths`` for the searcher (the caller keeps them per searcher).
     """
     if not isinstance(searcher.weighting, scoring.BM25F):
         raise Unsupported(f"weighting {type(searcher.weighting).__name__}")
-    matched = _Evaluator(searcher, live, day).run(query)
+    matched = _Evaluator(searcher, live, day, lengths or (lambda name: field_lengths(searcher, name))).run(query)
     keep = live[matched.docs]
     return Matched(matched.docs[keep], matched.scores[keep])
 
 
 class _Evaluator:
-    def __init__(self, searcher: Searcher, live: np.ndarray, day: np.ndarray) -> None:
+    def __init__(self, searcher: Searcher, live: np.ndarray, day: np.ndarray, lengths: Callable[[str], np.ndarray]) -> None:
         self.searcher = searcher
         self.live = live
         self.day = day
+        self.lengths = lengths
         self.leaves = [(r, offset) for r, offset in searcher.reader().leaf_readers() if r.doc_count_all()]
 
     def run(self, node: wq.Query) -> Matched:
@@ -181,7 +185,7 @@ class _Evaluator:
         k1 = weighting.K1
         idf = self.searcher.idf(fieldname, tbytes)
         average = self.searcher.avg_field_length(fieldname) or 1
-        lengths = _field_lengths(self.searcher, self.leaves, fieldname)[docs]
+        lengths = self.lengths(fieldname)[docs]
         return idf * ((freqs * (k1 + 1)) / (freqs + k1 * ((1 - b) + b * lengths / average)))
 
 
@@ -365,19 +369,10 @@ def _undelta(deltas: np.ndarray, lengths: list[int]) -> np.ndarray:
     return running - np.repeat(before, lengths)
 
 
-_lengths_cache: weakref.WeakKeyDictionary[Searcher, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
-_lengths_lock = threading.Lock()
-
-
-def _field_lengths(searcher: Searcher, leaves: list[tuple[Any, int]], fieldname: str) -> np.ndarray:
-    """Each document's field length as Whoosh stores it (a byte, quantised), for the whole searcher;
-    read once per searcher and field."""
-    with _lengths_lock:
-        cached = _lengths_cache.setdefault(searcher, {})
-        if fieldname not in cached:
-            parts = [_segment_lengths(reader, fieldname) for reader, _ in leaves]
-            cached[fieldname] = np.concatenate(parts) if parts else np.zeros(0)
-        return cached[fieldname]
+def field_lengths(searcher: Searcher, fieldname: str) -> np.ndarray:
+    """Each document's field length as Whoosh stores it (a byte, quantised), for the whole searcher."""
+    parts = [_segment_lengths(reader, fieldname) for reader, _ in searcher.reader().leaf_readers() if reader.doc_count_all()]
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 def _segment_lengths(reader: Any, fieldname: str) -> np.ndarray:

@@ -355,6 +355,11 @@ def _doc_values(searcher: Searcher) -> DocValues:
     return _per_searcher(searcher, "values", lambda: _join_segment_values(searcher))
 
 
+def _field_lengths(searcher: Searcher, fieldname: str) -> np.ndarray:
+    """BM25's document lengths of a field, read once per searcher."""
+    return _per_searcher(searcher, f"lengths of {fieldname}", lambda: matching.field_lengths(searcher, fieldname))  # type: ignore[no-any-return]
+
+
 def _join_segment_values(searcher: Searcher) -> DocValues:
     # Segments with no documents (and Whoosh's EmptyReader) contribute nothing.
     leaves = [(r, offset) for r, offset in searcher.reader().leaf_readers() if r.doc_count_all()]
@@ -447,7 +452,7 @@ def _match(params: SearchParams) -> _Matches:
 def _matching(parsed: wq.Query, searcher: Searcher, values: DocValues) -> tuple[np.ndarray, np.ndarray | None]:
     """Sorted matching docnums, and their scores when numpy could compute them (see search.matching)."""
     try:
-        found = matching.evaluate(parsed, searcher, values.live, values.day)
+        found = matching.evaluate(parsed, searcher, values.live, values.day, lengths=lambda name: _field_lengths(searcher, name))
     except matching.Unsupported:
         docs = np.fromiter(searcher.docs_for_query(parsed), dtype=np.int64)
         docs.sort()

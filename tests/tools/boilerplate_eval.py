@@ -27,7 +27,13 @@ ALLSIDES = SHARED / "corpora" / "allsides"
 DEVELOPMENT = ROOT / "tests" / "data" / "allsides_boilerplate_labels.tsv"  # the heuristics were tuned on it
 HELD_OUT = ROOT / "tests" / "data" / "allsides_boilerplate_heldout.tsv"  # labelled after tuning on the first; used for tuning since
 HELD_OUT_2 = ROOT / "tests" / "data" / "allsides_boilerplate_heldout2.tsv"  # a third sample, labelled after both were used
-SAMPLES = (("development sample", DEVELOPMENT), ("held-out sample", HELD_OUT), ("second held-out sample", HELD_OUT_2))
+HELD_OUT_3 = ROOT / "tests" / "data" / "allsides_boilerplate_heldout3.tsv"  # a fourth, labelled after all three were used
+SAMPLES = (
+    ("development sample", DEVELOPMENT),
+    ("held-out sample", HELD_OUT),
+    ("second held-out sample", HELD_OUT_2),
+    ("third held-out sample", HELD_OUT_3),
+)
 sys.path.insert(0, str(ROOT))
 
 from search import extract  # noqa: E402 - after the path is set
