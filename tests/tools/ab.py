@@ -3,6 +3,7 @@ one's view, interleaved query by query, so that a busy machine slows both alike.
 
     git worktree add /tmp/before <commit>
     python tests/tools/ab.py --var var/bench-100000 --before /tmp/before [--after .] [--runs 3]
+    python tests/tools/ab.py --var var/bench-100000 --before . --before-env SEARCH_POSTINGS_CACHE_MB=0
 
 Each checkout runs in its own process (its own code, the same database and index, read only) and
 answers the same request in turn; the report gives p50/p95 and per-class medians for both, and the
@@ -44,9 +45,10 @@ for line in sys.stdin:
 class Worker:
     """One checkout's view, in its own process, answering one query at a time."""
 
-    def __init__(self, checkout: Path, var: Path) -> None:
+    def __init__(self, checkout: Path, var: Path, extra_env: dict[str, str] | None = None) -> None:
         env = {
             **os.environ,
+            **(extra_env or {}),
             "NEWSAPP_VAR_DIR": str(var),
             "DJANGO_SETTINGS_MODULE": "newsapp.settings",
             "DJANGO_DEBUG": "0",
@@ -80,11 +82,19 @@ def main() -> None:
     parser.add_argument("--before", type=Path, required=True, help="a checkout of the earlier code")
     parser.add_argument("--after", type=Path, default=bench.ROOT, help="a checkout of the later code (default: this one)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--before-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for the before checkout only (the same checkout twice with a setting changed)",
+    )
     args = parser.parse_args()
     var = args.var.resolve()
     bench.setup_django(var)
     cases = bench.query_mix()
-    workers = {"before": Worker(args.before.resolve(), var), "after": Worker(args.after.resolve(), var)}
+    before_env = dict(pair.split("=", 1) for pair in args.before_env)
+    workers = {"before": Worker(args.before.resolve(), var, before_env), "after": Worker(args.after.resolve(), var)}
     times: dict[str, dict[str, list[float]]] = {name: {} for name in workers}
     for case in cases:  # warm-up
         for worker in workers.values():
@@ -101,7 +111,9 @@ def main() -> None:
 
 def report(args: argparse.Namespace, cases: list[bench.Case], times: dict[str, dict[str, list[float]]]) -> str:
     lines = [
-        f"`python tests/tools/ab.py --var {args.var} --before {args.before} --runs {args.runs}` "
+        f"`python tests/tools/ab.py --var {args.var} --before {args.before} --runs {args.runs}"
+        + "".join(f" --before-env {pair}" for pair in args.before_env)
+        + "` "
         f"({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores; each query answered by both checkouts in turn)",
         "",
         "| | p50 ms | p95 ms | mean ms |",
