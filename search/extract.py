@@ -34,7 +34,10 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|^(?=(\S+\s+){0,29}\S+\s*$).*\b(sign up|subscribe) (now |today )?(for|to) (our|the) .{0,60}newsletter"
             r"|^\W*(get|receive) (our|the) .{0,40}newsletter|^newsletter\b"
             r"|^(?=(\S+\s+){0,9}\S+\s*$)\W*(sign up|subscribe)( now| today| here)? (for|to)\b.*\bnewsletters?\b"
-            r"|\bmanage newsletters\s*$|\bdelivered (daily |weekly )?to your inbox\b.{0,40}$",
+            r"|\bmanage newsletters\s*$|\bdelivered (daily |weekly )?to your inbox\b.{0,40}$"
+            # a named newsletter's box: "POLITICO Pulse newsletter Get the latest on … Email Sign Up"
+            r"|^(?=(\S+\s+){0,59}\S+\s*$).*\bnewsletters?\b.*(\bemail sign up\b|\byou can unsubscribe at any time\b)"
+            r"|\bdelivered (straight |right )?to your inbox\W+by signing up\b",
             re.I,
         ),
     ),
@@ -70,6 +73,8 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("byline", re.compile(r"^\W*[Bb][Yy] [A-Z][\w.’'-]+( [A-Z][\w.’'-]+){0,3}( and [A-Z][\w.’'-]+( [A-Z][\w.’'-]+){0,3})?\W*$")),
+    # "By Stephen McDonell, BBC News, Hong Kong": a byline with the outlet and the place
+    ("byline", re.compile(r"^\W*By [A-Z][\w.’'-]+( [A-Z][\w.’'-]+){0,3}(, [A-Z][\w.’'&-]*( [A-Z][\w.’'&-]*){0,4}){1,2}\s*$")),
     (
         "byline",
         re.compile(r"^(opinion contributor|contributing (writer|columnist)|columnist|staff writer|guest (writer|columnist))$", re.I),
@@ -85,6 +90,7 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|^[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3} / (Reuters|AP|AFP|Getty Images|Bloomberg)\b"
             r"|\[[^\]]{2,60}/[^\]]{2,60}\]\s*$|^\((?i:screenshot)[^)]*\)$|^(?i:(enlarge this image )?toggle caption)\b"
             r"|\bHide Caption \d+ of \d+\b|^Photos: |\s\|\s(iStock|Shutterstock)\b|\s\|\s[^|]{2,40}/POLITICO\b"
+            r"|^(?i:media playback is unsupported on your device|media caption)\b|\([^()]{2,80}\bvia (Reuters|AP|AFP|Getty Images)\)\s*$"
         ),
     ),
     (
@@ -95,6 +101,12 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|^(Getty Images|iStock|Shutterstock|AP|AFP|Reuters)$|^Courtesy (of )?[A-Z][\w.'’-]*( [A-Z][\w.'’-]*){0,4}$"
         ),
     ),
+    # A caption widget that prints its credit twice: "Photo by Alex Wong/Getty Images Photo by Alex Wong/Getty Images".
+    ("photo credit", re.compile(r"^(?=(\S+\s+){0,19}\S+$)(?P<once>.{8,120}?) (?P=once)$")),
+    # Links to other stories pasted as "LABEL:Headline", the colon glued to a capital (USA TODAY's pages):
+    # "SNOWDEN UPDATE:Russia's protection is latest affront", "HOUSE :Rejects plan to kill NSA data collection".
+    # A colon inside parentheses is a ticker ("(NASDAQ:NCLH)"), not a link.
+    ("related link", re.compile(r"^(?=(\S+\s+){0,30}\S+\s*$)[^:(]*[A-Za-z.?!)] ?:[A-Z]")),
     (
         "related link",
         re.compile(
@@ -110,7 +122,8 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "credit line",
         re.compile(
             r"^(?=(\S+\s+){0,40}\S+\s*$).*\bcontributed( to)?( this| the)?( report| article| story| reporting)?\.?\s*$"
-            r"|^additional reporting by\b|^\W*reporting by\b|^write to \S.*@|^send letters to\b|^send (news )?tips to\b",
+            r"|^additional reporting by\b|^\W*reporting by\b|^write to \S.*@|^send letters to\b|^send (news )?tips to\b"
+            r"|\b(this|the) (column|article|piece|op-ed) (originally|first) appeared (in|on)\b",
             re.I,
         ),
     ),
@@ -129,13 +142,18 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "page furniture",
         re.compile(
-            r"^(?=(\S+\s+){0,7}\S+\s*$)(updated|last updated|first published)( at| on)?\b"
+            r"^(?=(\S+\s+){0,7}\S+\s*$)(updated|last updated|first published)(\s*:|\s+(at|on)\b|\s+\d|\s*$"
+            r"|\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b)"
+            r"|^(?=(\S+\s+){0,9}\S+\s*$)(updated|last updated) (at|on) (on )?\w+\.? \d{1,2}\b.*\b(a\.m\.|p\.m\.|ET|EST|EDT|GMT)\s*$"
+            r"|^[a-z-]+=[\"'](https?:)?//"  # an HTML attribute the scraper left: poster="http://…"
             r"|^this article is more than \d+ \w+ old$|^[\W_]+$|\bcontinue reading the main story\b|^story continued below$"
             r"|\bsend (us )?(your )?(pictures|photos|videos)\b"
             r"|^\d+ (years?|months?|weeks?|days?|hours?|minutes?) ago$|^loading\W*$|^published in$"
             r"|^(analysis/opinion|analysis|opinion|commentary|editorial)\s*:?$"
             r"|\bthe (views|opinions) expressed in this (commentary|article|column|piece|op-ed) are (solely )?(his|hers|theirs|"
             r"(his|her|their) own|those of)\b|\bthis article is for (educational and )?informational purposes only\b"
+            r"|\b(the )?(views|opinions) expressed by (the )?(authors?|writers?|columnists?|contributors?|guests?)"
+            r" are (solely )?(their|his|her)\b"
             r"|\binformation contained in this article is for educational and informational purposes\b"
             r"|\bis available without charge to any eligible news publisher\b"
             r"|^for the most up-to-date news and information about the coronavirus\b",
@@ -153,9 +171,9 @@ _PROMO_WORDS = 15
 _ALL_CAPS_MIN_WORDS = 5
 # An author's bio closing an opinion piece: "Jane Doe teaches history at …".
 _AUTHOR_BIO = re.compile(
-    r"^(• )?[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3} (is|was|teaches|writes|covers)\b(?=.*\b(author|writer|professor|columnist"
-    r"|contributor|fellow|teaches|editor|journalist|reporter|correspondent|academic|analyst|scholar"
-    r"|(?i:follow [\w .’'-]{2,40} on twitter))\b)"
+    r"^(• |— )?([A-Z]+ (contributor|columnist) )?[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3} (is|was|teaches|writes|covers)\b"
+    r"(?=.*\b(author|writer|professor|columnist|commentator|contributor|fellow|teaches|editor|journalist|reporter"
+    r"|correspondent|academic|analyst|scholar|(?i:follow [\w .’'-]{2,40} on twitter|can be reached at))\b)"
 )
 _AUTHOR_BIO_WORDS = 60
 _AUTHOR_BIO_TOP_WORDS = 25
