@@ -162,17 +162,7 @@ class ArticleAdmin(admin.ModelAdmin):
         index.queue_articles([form.instance.pk])
         _apply_after_commit()
 
-    def delete_model(self, request: HttpRequest, obj: Article) -> None:
-        article_id = obj.pk
-        super().delete_model(request, obj)
-        index.queue_articles([article_id])
-        _apply_after_commit()
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        article_ids = list(queryset.values_list("id", flat=True))
-        super().delete_queryset(request, queryset)
-        index.queue_articles(article_ids)
-        _apply_after_commit()
+    # Deleting articles needs nothing here: search.signals queues their removal from the index for any delete.
 
     @admin.action(description="Rewrite selected articles in the search index")
     def reindex_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:

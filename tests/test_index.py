@@ -33,6 +33,19 @@ def test_deleted_article_leaves_the_index_through_the_outbox(seed_article: None)
     assert not IndexOutbox.objects.exists()
 
 
+def test_an_article_deleted_outside_the_admin_leaves_search_after_commit(
+    seed_article: None, django_capture_on_commit_callbacks: Callable[..., object]
+) -> None:
+    """A shell or a script deleting articles (here through a queryset, as a cascade would) queues their
+    removal in the same transaction; the index applies it once that commits."""
+    assert query.search(query.SearchParams(q="Lukashenko")).total_paragraphs > 0
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        Article.objects.all().delete()
+    assert index.document_count() == 0
+    assert not IndexOutbox.objects.exists()
+    assert query.search(query.SearchParams(q="Lukashenko")).total_paragraphs == 0
+
+
 def test_rebuild_swaps_in_a_complete_new_generation(seed_article: None, demo_subset: Path, index_dir: Path) -> None:
     before = index.current_path()
     assert query.search(query.SearchParams(q="Lukashenko")).total_paragraphs == 4
