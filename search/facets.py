@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from search.arrays import offsets_of, run_indices
 from search.models import Alias, Person, Source
 from search.params import SearchParams, day_bounds
 
@@ -79,17 +80,12 @@ class DocValues:
     def mention_offsets(self) -> tuple[np.ndarray, np.ndarray]:
         """The mentions ordered by document, and where each document's run starts (CSR)."""
         order = np.argsort(self.person_doc, kind="stable")
-        offsets = np.zeros(self.size + 1, np.int64)
-        np.cumsum(np.bincount(self.person_doc, minlength=self.size), out=offsets[1:])
-        return order, offsets
+        return order, offsets_of(np.bincount(self.person_doc, minlength=self.size))
 
     def mentions_of(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(person, article) of every mention in ``docs``, in no particular order."""
         order, offsets = self.mention_offsets
-        starts, ends = offsets[docs], offsets[docs + 1]
-        lengths = ends - starts
-        firsts = np.cumsum(lengths) - lengths  # where each document's run lands in the result
-        picked = order[np.repeat(starts - firsts, lengths) + np.arange(int(lengths.sum()))]
+        picked = order[run_indices(offsets, docs)[0]]
         return self.person_id[picked], self.article[self.person_doc[picked]]
 
     def _by_article(self, per_doc: np.ndarray) -> np.ndarray:

@@ -32,6 +32,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.searching import Searcher
 from whoosh.util.numeric import _length_byte_cache
 
+from search.arrays import offsets_of, run_indices
+
 _BYTE_TO_LENGTH = np.array(_length_byte_cache, dtype=np.float64)
 _EMPTY = np.zeros(0, np.int64)
 
@@ -206,9 +208,7 @@ class Positions:
     @classmethod
     def decoded(cls, values: list[bytes], fmt: Any) -> Positions:
         lengths, flat = _decode_positions(values, fmt)
-        offsets = np.zeros(lengths.size + 1, np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        return cls(offsets, flat.astype(np.int32))
+        return cls(offsets_of(lengths), flat.astype(np.int32))
 
     @classmethod
     def joined(cls, parts: list[Positions | None]) -> Positions:
@@ -227,11 +227,7 @@ class Positions:
     def keys_for(self, wanted: np.ndarray, docs: np.ndarray) -> np.ndarray:
         """``candidate * stride + position`` for every position in each ``wanted`` document (a subset
         of ``docs``, the postings' documents, both sorted); candidate is the index in ``wanted``."""
-        rows = np.searchsorted(docs, wanted)
-        starts, ends = self.offsets[rows], self.offsets[rows + 1]
-        lengths = ends - starts
-        firsts = np.cumsum(lengths) - lengths
-        picked = np.repeat(starts - firsts, lengths) + np.arange(int(lengths.sum()))
+        picked, lengths = run_indices(self.offsets, np.searchsorted(docs, wanted))
         candidates = np.repeat(np.arange(wanted.size, dtype=np.int64), lengths)
         return candidates * _POSITION_STRIDE + self.flat[picked]
 
@@ -270,7 +266,7 @@ class PostingsCache:
         self._entries: OrderedDict[tuple[str, str, str, bytes], Postings] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
+        self.hits = 0  # entries served from the cache
 
     @property
     def size_bytes(self) -> int:
@@ -285,7 +281,6 @@ class PostingsCache:
                 self._entries.move_to_end(key)
                 self.hits += 1
                 return entry
-            self.misses += 1
         ids, weights, values = _postings(reader, fieldname, tbytes, fmt, with_positions)
         entry = Postings(ids.astype(np.int32), weights.astype(np.float32), Positions.decoded(values, fmt) if with_positions else None)
         if ids.size >= self.MIN_POSTINGS:
@@ -304,19 +299,13 @@ class PostingsCache:
                 _, dropped = self._entries.popitem(last=False)
                 self._bytes -= dropped.nbytes
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
-            self.hits = self.misses = 0
-
 
 def _folder(reader: Any) -> str:
     """The index folder a segment reader reads (segment ids are random, so this is belt and braces)."""
     return str(getattr(getattr(reader, "_storage", None), "folder", ""))
 
 
-postings_cache = PostingsCache(max_bytes=192 * 2**20)
+postings_cache = PostingsCache(max_bytes=192 * 2**20)  # search.apps sets the budget from the settings
 
 
 def _postings(reader: Any, fieldname: str, tbytes: bytes, fmt: Any, with_positions: bool) -> tuple[np.ndarray, np.ndarray, list[bytes]]:

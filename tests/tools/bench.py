@@ -481,11 +481,7 @@ def report(n: int, args: argparse.Namespace, figures: dict[str, object]) -> str:
         "| engine | p50 ms | p95 ms | mean ms |",
         "| --- | --- | --- | --- |",
     ]
-    for name, timings in engines.items():
-        values = timings.all()
-        at_least = "≥ " if timings.over_budget else ""
-        figures_ms = (percentile(values, 50), percentile(values, 95), statistics.mean(values))
-        lines.append(f"| {name} | " + " | ".join(f"{at_least}{ms:.1f}" for ms in figures_ms) + " |")
+    lines += [_summary_row(name, timings, timings.all()) for name, timings in engines.items()]
     lines += [
         "",
         "The same queries the first time each was asked in this run (the warm-up pass above the timed runs: "
@@ -494,11 +490,7 @@ def report(n: int, args: argparse.Namespace, figures: dict[str, object]) -> str:
         "| engine | first answer p50 ms | p95 ms | mean ms |",
         "| --- | --- | --- | --- |",
     ]
-    for name, timings in engines.items():
-        values = list(timings.first.values())
-        at_least = "≥ " if timings.over_budget else ""
-        figures_ms = (percentile(values, 50), percentile(values, 95), statistics.mean(values))
-        lines.append(f"| {name} | " + " | ".join(f"{at_least}{ms:.1f}" for ms in figures_ms) + " |")
+    lines += [_summary_row(name, timings, list(timings.first.values())) for name, timings in engines.items()]
     for name, timings in engines.items():
         if timings.over_budget:
             lines += [
@@ -538,6 +530,13 @@ def report(n: int, args: argparse.Namespace, figures: dict[str, object]) -> str:
     lines += [f"| {sort} | " + " | ".join(f"{ms:.0f}" for _, ms in row) + " |" for sort, row in paging.items()]
     lines.append("")
     return "\n".join(lines)
+
+
+def _summary_row(name: str, timings: Timings, values: list[float]) -> str:
+    """p50, p95 and mean of ``values``, marked as lower bounds when some query hit the budget."""
+    at_least = "≥ " if timings.over_budget else ""
+    figures_ms = (percentile(values, 50), percentile(values, 95), statistics.mean(values))
+    return f"| {name} | " + " | ".join(f"{at_least}{ms:.1f}" for ms in figures_ms) + " |"
 
 
 def _bound(timings: Timings, labels: list[str]) -> str:
