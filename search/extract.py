@@ -211,11 +211,66 @@ def split_paragraphs(text: str) -> list[str]:
     return [block.strip() for block in blocks if block.strip()]
 
 
+def _top_level_branches(source: str) -> list[str]:
+    """The alternatives of a regular expression's outermost ``|``, as source text."""
+    branches: list[str] = []
+    depth, in_class, start, i = 0, False, 0, 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += 2 if source[i + 1 : i + 2] == "]" else 3 if source[i + 1 : i + 3] == "^]" else 1  # "[]…]" and "[^]…]"
+            continue
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            branches.append(source[start:i])
+            start = i + 1
+        i += 1
+    return [*branches, source[start:]]
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A boilerplate pattern split in two: alternatives anchored at the start, tried once with
+    ``match``, and the others, searched. Same answer as ``pattern.search`` (``^`` without MULTILINE
+    only matches at 0), in half the time on AllSides: ``search`` with a mixed alternation tries every
+    anchored alternative again at each position of the paragraph."""
+
+    reason: str
+    anchored: re.Pattern[str] | None
+    anywhere: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, reason: str, pattern: re.Pattern[str]) -> _Rule:
+        branches = _top_level_branches(pattern.pattern)
+
+        def joined(parts: list[str]) -> re.Pattern[str] | None:
+            return re.compile("|".join(f"(?:{part})" for part in parts), pattern.flags) if parts else None
+
+        return cls(
+            reason,
+            joined([b for b in branches if b.startswith("^")]),
+            joined([b for b in branches if not b.startswith("^")]),
+        )
+
+    def matches(self, paragraph: str) -> bool:
+        return bool((self.anchored and self.anchored.match(paragraph)) or (self.anywhere and self.anywhere.search(paragraph)))
+
+
+_RULES = tuple(_Rule.of(reason, pattern) for reason, pattern in _BOILERPLATE_PATTERNS)
+
+
 def boilerplate_reason(paragraph: str) -> str:
     """The reason a paragraph is boilerplate on its own, or '' when it is not."""
-    for reason, pattern in _BOILERPLATE_PATTERNS:
-        if pattern.search(paragraph):
-            return reason
+    for rule in _RULES:
+        if rule.matches(paragraph):
+            return rule.reason
     return ""
 
 

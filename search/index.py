@@ -64,15 +64,22 @@ ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | St
 # One document per kept paragraph. Texts are not stored: snippets are highlighted from the
 # database's text, which keeps the index small and writes fast. Facet fields are sortable
 # columns so that query.py can load them into numpy arrays once per segment.
+#
+# Numbers are indexed as one exact term each (shift_step=0). Whoosh's default also writes a term
+# for every 4 bits of precision, for fast range queries: 16 terms for a 64-bit id, 8 for a day,
+# 40 of a paragraph's ~100 postings, and half the index's writing time (tests/tools/index_cost.py).
+# Nothing here asks Whoosh for a numeric range over postings: date ranges are answered from the
+# ``day`` column (matching.py), and Whoosh's own fallback reads the exact terms in the range.
+_EXACT = {"shift_step": 0}
 SCHEMA = fields.Schema(
     pid=fields.ID(stored=True, unique=True),
-    article=fields.NUMERIC(int, bits=64, stored=True, sortable=True),
+    article=fields.NUMERIC(int, bits=64, stored=True, sortable=True, **_EXACT),
     # spelling=True keeps the unstemmed words too (field spell_text), for "did you mean".
     text=fields.TEXT(analyzer=ANALYZER, phrase=True, spelling=True),
     title=fields.TEXT(analyzer=ANALYZER),
     person=fields.KEYWORD(commas=True, stored=True),  # canonical person ids
-    source=fields.NUMERIC(int, bits=64, stored=True, sortable=True),  # 0: no source
-    day=fields.NUMERIC(int, stored=True, sortable=True),  # yyyymmdd; 0: undated
+    source=fields.NUMERIC(int, bits=64, stored=True, sortable=True, **_EXACT),  # 0: no source
+    day=fields.NUMERIC(int, stored=True, sortable=True, **_EXACT),  # yyyymmdd; 0: undated
     digest=fields.STORED(),  # hash of what was indexed, for search_check
 )
 

@@ -284,22 +284,30 @@ def store_prepared(
         stored.raw_text = article.text
         stored.content_hash = digest
         stored.save()
-        created = replace_paragraphs(stored, prepared, directory, repeats)
+        created = replace_paragraphs(stored, prepared, directory, repeats, fresh=existing is None)
     if repeats is not None:
         repeats.settle()
     return ("updated" if existing else "new"), stored, prepared, created
 
 
 def replace_paragraphs(
-    article: Article, prepared: PreparedArticle, directory: PersonDirectory | None = None, repeats: rules.SourceRepeats | None = None
+    article: Article,
+    prepared: PreparedArticle,
+    directory: PersonDirectory | None = None,
+    repeats: rules.SourceRepeats | None = None,
+    *,
+    fresh: bool = False,
 ) -> int:
     """The article's paragraphs and mentions from ``prepared``, with curated rules and repetition
     applied; queues every article whose paragraphs changed. Returns how many persons are new.
 
     A curator's decision on a paragraph (set aside, or kept) holds for the same text in the new version.
+    ``fresh``: the article was just created, so it has no old paragraphs to look at or delete.
     """
-    curated = dict(article.paragraphs.filter(boilerplate_reason__in=Paragraph.CURATED).values_list("text_hash", "boilerplate_reason"))
-    article.paragraphs.all().delete()
+    curated: dict[str, str] = {}
+    if not fresh:
+        curated = dict(article.paragraphs.filter(boilerplate_reason__in=Paragraph.CURATED).values_list("text_hash", "boilerplate_reason"))
+        article.paragraphs.all().delete()
     rows = Paragraph.objects.bulk_create(
         _paragraph_row(article, n, d, curated.get(paragraph_hash(d.text))) for n, d in enumerate(prepared.paragraphs)
     )

@@ -107,3 +107,25 @@ def test_small_segments_merge_and_big_ones_stay(seed_article: None, store: Calla
     assert segments < index.MERGE_AT
     assert query.search(query.SearchParams(q="harbour")).total_paragraphs == index.MERGE_AT + 3
     assert index.check().clean
+
+
+def test_numbers_are_indexed_as_one_exact_term_each(seed_article: None, demo_subset: Path) -> None:
+    """No precision tiers (Whoosh's default writes one term per 4 bits: 16 for an id), and the exact
+    terms still answer term and range queries."""
+    from whoosh import query as wq
+
+    with index.open_index().searcher() as s:
+        reader = s.reader()
+        for field, values in (
+            ("article", set(Article.objects.values_list("id", flat=True))),
+            ("source", {a.source_id or 0 for a in Article.objects.all()}),
+            ("day", {index.day_number(a) for a in Article.objects.all()}),
+        ):
+            assert len(list(reader.lexicon(field))) == len(values), field
+        article = Article.objects.exclude(published=None).first()
+        kept = article.paragraphs.filter(is_boilerplate=False).count()
+        assert s.search(wq.Term("article", article.pk), limit=None).scored_length() == kept
+        day = index.day_number(article)
+        in_range = s.search(wq.NumericRange("day", day, day), limit=None)
+        same_day = set(Article.objects.filter(published=article.published).values_list("id", flat=True))
+        assert {int(hit["article"]) for hit in in_range} == same_day
