@@ -151,6 +151,8 @@ SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "60"))
 SEARCH_PAGE_SIZE = 20
 # Decoded postings of common words kept per process (search/matching.py PostingsCache); 0 turns it off.
 SEARCH_POSTINGS_CACHE_MB = int(os.environ.get("SEARCH_POSTINGS_CACHE_MB", "192"))
+# New postings an index writer sorts in memory before it spills sorted runs to disk (search/index.py).
+SEARCH_WRITER_MB = int(os.environ.get("SEARCH_WRITER_MB", "1024"))
 # Search pages are public and read-only by default; set SEARCH_REQUIRE_LOGIN=1 to require a login.
 SEARCH_REQUIRE_LOGIN = _env_bool("SEARCH_REQUIRE_LOGIN", False)
 LOGIN_URL = "admin:login"

@@ -189,7 +189,10 @@ def _open_writer(ix: whoosh_index.Index, *, timeout: float) -> SegmentWriter:
         raise LockError
     try:
         # compound=False: compound segments are copied into every reading process's memory.
-        w = SegmentWriter(ix, _lk=False, limitmb=256, compound=False)
+        # limitmb: Whoosh estimates ~180 bytes a posting, close to what Python holds. A bulk ingest's
+        # commit (2,000 articles, ~2.7M postings) fits in 1 GB; at 256 MB it spilled a sorted run to
+        # disk and merged runs in Python: 59.6 against 35.3 CPU-s for 45k paragraphs, same segment.
+        w = SegmentWriter(ix, _lk=False, limitmb=settings.SEARCH_WRITER_MB, compound=False)
     except BaseException:
         lock.release()
         raise

@@ -129,3 +129,20 @@ def test_numbers_are_indexed_as_one_exact_term_each(seed_article: None, demo_sub
         in_range = s.search(wq.NumericRange("day", day, day), limit=None)
         same_day = set(Article.objects.filter(published=article.published).values_list("id", flat=True))
         assert {int(hit["article"]) for hit in in_range} == same_day
+
+
+def test_a_writer_over_its_memory_limit_spills_sorted_runs_and_still_writes_everything(
+    demo_subset: Path, settings: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SEARCH_WRITER_MB bounds the postings a writer sorts in memory; past it Whoosh writes sorted
+    runs to disk and merges them at commit. The index must come out the same either way."""
+    from whoosh.writing import PostingPool
+
+    spills: list[int] = []
+    save = PostingPool.save
+    monkeypatch.setattr(PostingPool, "save", lambda pool: (spills.append(1), save(pool))[1])
+    settings.SEARCH_WRITER_MB = 1  # type: ignore[attr-defined]
+    index.rebuild()
+    assert spills, "40 articles are more than 1 MB of postings: the writer should have spilled"
+    assert index.document_count() == Paragraph.objects.filter(is_boilerplate=False).count()
+    assert index.check().clean

@@ -28,11 +28,13 @@ DEVELOPMENT = ROOT / "tests" / "data" / "allsides_boilerplate_labels.tsv"  # the
 HELD_OUT = ROOT / "tests" / "data" / "allsides_boilerplate_heldout.tsv"  # labelled after tuning on the first; used for tuning since
 HELD_OUT_2 = ROOT / "tests" / "data" / "allsides_boilerplate_heldout2.tsv"  # a third sample, labelled after both were used
 HELD_OUT_3 = ROOT / "tests" / "data" / "allsides_boilerplate_heldout3.tsv"  # a fourth, labelled after all three were used
+HELD_OUT_4 = ROOT / "tests" / "data" / "allsides_boilerplate_heldout4.tsv"  # a fifth, labelled after all four were used
 SAMPLES = (
     ("development sample", DEVELOPMENT),
     ("held-out sample", HELD_OUT),
     ("second held-out sample", HELD_OUT_2),
     ("third held-out sample", HELD_OUT_3),
+    ("fourth held-out sample", HELD_OUT_4),
 )
 sys.path.insert(0, str(ROOT))
 

@@ -1,11 +1,12 @@
 """What writing the index costs, by schema: CPU seconds to add and commit the same documents.
 
-    python tests/tools/index_cost.py --var var/bench-100000 [--docs 20000] [--runs 2]
+    python tests/tools/index_cost.py --var var/bench-100000 [--docs 45000] [--runs 2] [--writer-mb 256,1024]
 
 Reads the first ``--docs`` kept paragraphs of an instance (as the index would get them) and writes
-them into throwaway indexes, once with the project's schema and once with the numeric fields as
-Whoosh's default has them (a term for every 4 bits of precision), alternating, so that both see the
-same machine. Research tool: the instance's texts stay in its var folder.
+them into throwaway indexes: with the numeric fields as Whoosh's default has them (a term for every
+4 bits of precision), then with the project's schema under each writer memory limit
+(SEARCH_WRITER_MB; below what a commit needs, Whoosh spills sorted runs to disk and merges them),
+alternating, so that all see the same machine. Research tool: the texts stay in the instance.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--var", type=Path, required=True, help="an instance's var folder (make bench creates var/bench-<N>)")
-    parser.add_argument("--docs", type=int, default=20_000)
+    parser.add_argument("--docs", type=int, default=45_000, help="45,000: about what a bulk ingest commits at once")
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--writer-mb", default="256,1024", help="writer memory limits to compare, in MB")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests" / "tools"))
@@ -40,12 +42,17 @@ def main() -> None:
         documents.append(index.paragraph_document(paragraph, persons))
         if len(documents) >= args.docs:
             break
-    schemas = {"Whoosh's numeric tiers": tiered(index.SCHEMA), "project (exact numbers)": index.SCHEMA}
+    from django.conf import settings  # noqa: PLC0415
+
+    limits = [int(mb) for mb in args.writer_mb.split(",")]
+    variants = [(f"Whoosh's numeric tiers, {limits[-1]} MB", tiered(index.SCHEMA), limits[-1])]
+    variants += [(f"project schema, {mb} MB", index.SCHEMA, mb) for mb in limits]
     print(f"{len(documents):,} documents, CPU seconds (add / commit / total), {args.runs} run(s) each, alternating")
     for run in range(args.runs):
-        for name, schema in schemas.items():
+        for name, schema, mb in variants:
+            settings.SEARCH_WRITER_MB = mb
             add, commit = write_cost(schema, documents)
-            print(f"run {run + 1}  {name:26s} {add:6.1f} {commit:6.1f} {add + commit:6.1f}")
+            print(f"run {run + 1}  {name:34s} {add:6.1f} {commit:6.1f} {add + commit:6.1f}", flush=True)
 
 
 def tiered(schema: object) -> object:
