@@ -47,7 +47,8 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"^\W*(follow|like) (us|me) on (twitter|facebook|instagram|x\b)|^\W*click here\b"
             # short prompts: "- Follow the Ticker on Twitter: @PoliticalTicker", "Join us at Facebook/CNNOpinion"
             r"|^(?=(\S+\s+){0,8}\S+\s*$)\W*(follow|join) [\w .’'-]{1,30} (on|at) (twitter|facebook|instagram|flipboard)\b"
-            r"|^(?=(\S+\s+){0,8}\S+\s*$)\W*read [\w’'-]+ flipboard magazine",
+            r"|^(?=(\S+\s+){0,8}\S+\s*$)\W*read [\w’'-]+ flipboard magazine"
+            r"|^\W*follow @\w{1,30}\W*$",  # "Follow @politico"
             re.I,
         ),
     ),
@@ -91,12 +92,17 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\[[^\]]{2,60}/[^\]]{2,60}\]\s*$|^\((?i:screenshot)[^)]*\)$|^(?i:(enlarge this image )?toggle caption)\b"
             r"|\bHide Caption \d+ of \d+\b|^Photos: |\s\|\s(iStock|Shutterstock)\b|\s\|\s[^|]{2,40}/POLITICO\b"
             r"|^(?i:media playback is unsupported on your device|media caption)\b|\([^()]{2,80}\bvia (Reuters|AP|AFP|Getty Images)\)\s*$"
+            # a caption that opens with its credit: "Ann Hermes/The Christian Science Monitor Dorje Lama loads bricks …"
+            r"|^(?=(\S+\s+){0,59}\S+\s*$)[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3}"
+            r"/(AP|AFP|Reuters|REUTERS|Getty Images|Staff|The [A-Z][\w ]{2,40}?|THE [A-Z ]{2,40}?)"
+            r"(/(File|FILE|Getty Images))* [A-Z(]"
         ),
     ),
     (
         "photo credit",
         re.compile(
-            r"^(?=(\S+\s+){0,7}\S+\s*$)[^.!?]*(/|\bvia )\s?[^.!?]*\b(Photo|Images|AP|AFP|Reuters|NPR|Getty|Bloomberg)\s*$"
+            r"^(?=(\S+\s+){0,7}\S+\s*$)[^.!?]*(/|\bvia )\s?[^.!?]*"
+            r"\b(Photo|Images|AP|AFP|Reuters|NPR|Getty|Bloomberg|Redux)(,? FILE|/File)?\s*$"
             r"|^(?i:photo|image|photos)$|^(AP|AFP|Reuters|Getty Images|Bloomberg)( Photo)?/[A-Z][\w .'’-]+$"
             r"|^(Getty Images|iStock|Shutterstock|AP|AFP|Reuters)$|^Courtesy (of )?[A-Z][\w.'’-]*( [A-Z][\w.'’-]*){0,4}$"
         ),
@@ -113,7 +119,10 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"^(more|related|read more|also read|see also|recommended|watch)\s*:|\bread more\s*$|^play video\b|^quick guide\b"
             r"|^slideshow \(\d+ (images|photos)\)|^for a graphic on\b|^here\.?$|\bcopy this code to your website\b|^embed\b"
             r"|^(just watched|must watch)\b|\breplay more videos\b|^read or share this story\b|^click for more from\b"
-            r"|^see also\b|^more on this\b|^\(\s*(photos?|video|watch|read|related|more|also on [\w ]{2,30})\s*:.*\)$"
+            r"|^see also\b|^more on this\b"
+            r"|^\(\s*(photos?|video|watch|read|related|more|graphics?|factbox|interactive|also on [\w ]{2,30})\s*:.*\)$"
+            # a roundup's links to each story: "Full story", "Read the full story and listen to the related podcast"
+            r"|^(read )?(the )?full story\W*$|^read the full story\b.{0,50}$"
             r"|^now playing:|^- (check out|watch|read|listen to)\b",
             re.I,
         ),
@@ -127,9 +136,21 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
+    # An agency's dateline credit: "Peoples reported from Palm Beach, Fla." (names and places capitalised).
+    (
+        "credit line",
+        re.compile(
+            r"^[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){0,3}(,? and [A-Z][\w.’'-]+( [A-Z][\w.’'-]+){0,3})?"
+            r" reported from [A-Z][^.!?:]{1,60}\.?$"
+        ),
+    ),
     (
         "app prompt",
-        re.compile(r"\bdownload (the )?[\w ]{0,30}\bapp\b|\bget real-time updates\b|^click here (to|for) (get|download|the)", re.I),
+        re.compile(
+            r"\bdownload (the )?[\w ]{0,30}\bapp\b|\bget real-time updates\b|^click here (to|for) (get|download|the)"
+            r"|^interested in [^?]{1,60}\?\s+add\b.{0,80}\bas an interest\b",  # ABC News
+            re.I,
+        ),
     ),
     (
         "share buttons",
@@ -146,6 +167,9 @@ _BOILERPLATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b)"
             r"|^(?=(\S+\s+){0,9}\S+\s*$)(updated|last updated) (at|on) (on )?\w+\.? \d{1,2}\b.*\b(a\.m\.|p\.m\.|ET|EST|EDT|GMT)\s*$"
             r"|^[a-z-]+=[\"'](https?:)?//"  # an HTML attribute the scraper left: poster="http://…"
+            r"|^x (youtube|twitter|instagram|facebook|vimeo) (video|post|tweet)$"  # an embed's placeholder
+            r"|\blet us know about your experiences\b|\bhaveyoursay@|\bif you are willing to speak to an? (bbc )?journalist\b"
+            r"|\bread [\w .’'-]{2,40}[’']s reports\W+more here\.?\s*$"  # Newsmax's columnist bios
             r"|^this article is more than \d+ \w+ old$|^[\W_]+$|\bcontinue reading the main story\b|^story continued below$"
             r"|\bsend (us )?(your )?(pictures|photos|videos)\b"
             r"|^\d+ (years?|months?|weeks?|days?|hours?|minutes?) ago$|^loading\W*$|^published in$"
@@ -299,7 +323,7 @@ def _in_context(paragraphs: list[str], reasons: list[str]) -> list[str]:
                 reasons[n] = "story highlights"
         elif _PROMO_LEAD.match(text) or n and _PROMO_LEAD.match(paragraphs[n - 1]) and len(words) <= _PROMO_WORDS:
             reasons[n] = "promotion"
-        elif n and reasons[n - 1] == "related link" and len(words) <= _PROMO_WORDS and text[-1:] not in ".:":
+        elif n and reasons[n - 1] == "related link" and len(words) <= _PROMO_WORDS and text.rstrip("\"'”’")[-1:] not in ".:":
             reasons[n] = "related link"  # the rest of a "More:" list of headlines
         elif n and len(words) >= _ALL_CAPS_MIN_WORDS and _shouting(text):
             reasons[n] = "related link"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from search import index, ingest
 from search.models import Alias, Article, IndexOutbox, Mention, Paragraph, Person, Source
@@ -210,3 +211,16 @@ def test_dry_run_names_the_source_a_merge_leads_to(tmp_path: Path) -> None:
     out = StringIO()
     call_command("ingest", str(article), "--dry-run", "--json", "--source", "Fox Online News", stdout=out, stderr=StringIO())
     assert json.loads(out.getvalue().splitlines()[0])["source"] == "Fox News"
+
+
+def test_index_every_sets_how_many_stored_articles_one_index_commit_covers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    commits: list[int] = []
+    apply = index.apply_pending
+    monkeypatch.setattr(index, "apply_pending", lambda **kw: commits.append(index.pending_count()) or apply(**kw))
+    path = tmp_path / "demo.jsonl"
+    path.write_text("".join(demo_lines(12)), encoding="utf-8")
+    call_command("ingest", str(path), "--index-every", "5", stdout=StringIO(), stderr=StringIO())
+    assert len(commits) == 3  # after 5 and 10 stored articles, and at the end
+    assert index.document_count() == Paragraph.objects.filter(is_boilerplate=False).count()
+    with pytest.raises(CommandError, match="positive whole number"):
+        call_command("ingest", str(path), "--index-every", "0", stdout=StringIO(), stderr=StringIO())
