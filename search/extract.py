@@ -261,39 +261,80 @@ def _top_level_branches(source: str) -> list[str]:
 
 @dataclass(frozen=True)
 class _Rule:
-    """A boilerplate pattern split in two: alternatives anchored at the start, tried once with
-    ``match``, and the others, searched. Same answer as ``pattern.search`` (``^`` without MULTILINE
-    only matches at 0), in half the time on AllSides: ``search`` with a mixed alternation tries every
-    anchored alternative again at each position of the paragraph."""
+    """A boilerplate pattern taken apart so that a paragraph is read as little as possible, with the
+    same answer as ``pattern.search`` (tested, and checked on 60,423 AllSides paragraphs):
+
+    - alternatives anchored at the start are tried once, with ``match`` (``^`` without MULTILINE
+      only matches at 0; ``search`` tried them again at every position of the paragraph);
+    - each other alternative that contains a literal run of text ("rights reserved") is searched
+      only when that text occurs in the paragraph, which ``in`` finds many times faster than the
+      regular expression engine can rule the alternative out;
+    - the rest are searched as one expression.
+    """
 
     reason: str
     anchored: re.Pattern[str] | None
+    gated: tuple[tuple[str, re.Pattern[str]], ...]  # (text that must occur, alternative)
     anywhere: re.Pattern[str] | None
+    folded: bool  # case-insensitive: the gates are compared with the casefolded paragraph
 
     @classmethod
     def of(cls, reason: str, pattern: re.Pattern[str]) -> _Rule:
         branches = _top_level_branches(pattern.pattern)
+        folded = bool(pattern.flags & re.IGNORECASE)
 
         def joined(parts: list[str]) -> re.Pattern[str] | None:
             return re.compile("|".join(f"(?:{part})" for part in parts), pattern.flags) if parts else None
 
+        unanchored = [b for b in branches if not b.startswith("^")]
+        gates = {b: _required_text(b, pattern.flags) for b in unanchored}
         return cls(
             reason,
             joined([b for b in branches if b.startswith("^")]),
-            joined([b for b in branches if not b.startswith("^")]),
+            tuple((gate.casefold() if folded else gate, re.compile(b, pattern.flags)) for b, gate in gates.items() if gate),
+            joined([b for b, gate in gates.items() if not gate]),
+            folded,
         )
 
-    def matches(self, paragraph: str) -> bool:
-        return bool((self.anchored and self.anchored.match(paragraph)) or (self.anywhere and self.anywhere.search(paragraph)))
+    def matches(self, paragraph: str, folded: str | None) -> bool:
+        """``folded``: the paragraph casefolded, or None when the gates cannot be trusted on it."""
+        if self.anchored and self.anchored.match(paragraph):
+            return True
+        text = paragraph if not self.folded else folded
+        if any((text is None or gate in text) and branch.search(paragraph) for gate, branch in self.gated):
+            return True
+        return bool(self.anywhere and self.anywhere.search(paragraph))
 
 
+def _required_text(branch: str, flags: int) -> str:
+    """The longest run of plain ASCII characters that every match of ``branch`` contains, or ''.
+
+    Only the branch's own sequence counts: characters inside groups, repeats or lookarounds may be
+    optional or alternatives."""
+    from re import _constants, _parser  # noqa: PLC0415 - the standard library's parser of regular expressions
+
+    runs, run = [], ""
+    for op, value in _parser.parse(branch, flags):
+        if op is _constants.LITERAL and value < 128:
+            run += chr(value)
+        else:
+            runs.append(run)
+            run = ""
+    longest = max([*runs, run], key=len)
+    return longest if len(longest) >= 3 else ""
+
+
+# Under IGNORECASE, "ı" (dotless i) matches "i" and "İ" matches "i", but casefolding keeps the one and
+# turns the other into "i" and a combining dot: a paragraph with either is searched without gates.
+_UNFOLDABLE = ("\u0130", "\u0131")
 _RULES = tuple(_Rule.of(reason, pattern) for reason, pattern in _BOILERPLATE_PATTERNS)
 
 
 def boilerplate_reason(paragraph: str) -> str:
     """The reason a paragraph is boilerplate on its own, or '' when it is not."""
+    folded = None if any(c in paragraph for c in _UNFOLDABLE) else paragraph.casefold()
     for rule in _RULES:
-        if rule.matches(paragraph):
+        if rule.matches(paragraph, folded):
             return rule.reason
     return ""
 

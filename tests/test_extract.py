@@ -117,9 +117,10 @@ def test_top_level_branches(source: str, branches: list[str]) -> None:
 
 
 def test_split_rules_answer_as_their_patterns_do() -> None:
-    """Each rule's anchored-match-or-search gives the pattern's own ``search`` answer (checked on
-    60,423 AllSides paragraphs when written; here on texts that start, contain or end with each
-    pattern's typical matches and on ordinary sentences)."""
+    """Each rule's anchored match, gated searches and remaining search give the pattern's own
+    ``search`` answer (checked on 60,423 AllSides paragraphs when written; here on texts that start,
+    contain or end with each pattern's typical matches, on ordinary sentences, and on letters that
+    casefolding and IGNORECASE treat differently)."""
     texts = [
         "Advertisement",
         "© 2023 The Associated Press. All rights reserved.",
@@ -136,12 +137,33 @@ def test_split_rules_answer_as_their_patterns_do() -> None:
         "Download the NBC News app for breaking news",
         "Facebook Twitter Pinterest",
         "This article originally appeared on X",
+        "© 2019 ALL RIGHTS RESERVED",
+        "© 2019 all r\u0131ghts reserved",
+        "COPYRIGHT 2019 ALL R\u0130GHTS RESERVED",
+        "Support \u0130ndependent journalism today",
+        "He said: “Consider joining us.” Then he left.",
+        "Photo by X/REUTERS/File",
     ]
     for text in texts:
+        folded = None if any(c in text for c in extract._UNFOLDABLE) else text.casefold()
         for rule, (reason, pattern) in zip(extract._RULES, extract._BOILERPLATE_PATTERNS, strict=True):
             assert rule.reason == reason
-            assert rule.matches(text) == bool(pattern.search(text)), (reason, text)
-        assert any(rule.matches(text) for rule in extract._RULES) == any(p.search(text) for _, p in extract._BOILERPLATE_PATTERNS)
+            assert rule.matches(text, folded) == bool(pattern.search(text)), (reason, text)
+        assert extract.boilerplate_reason(text) == next((r for r, p in extract._BOILERPLATE_PATTERNS if p.search(text)), "")
+
+
+@pytest.mark.parametrize(
+    ("branch", "flags", "required"),
+    [
+        (r"\ball rights reserved\.?\s*$", 0, "all rights reserved"),
+        (r"\bjoin (our|the) .{0,40}community\b", 0, "community"),
+        (r"(?i:sign up)", 0, ""),  # inside a group: not required text of the branch's own
+        (r"\bab?c", 0, ""),  # "b" is optional, and "a" alone is too short to gate on
+        (r"caf\u00e9 society", 0, " society"),  # ASCII only
+    ],
+)
+def test_required_text_is_what_every_match_contains(branch: str, flags: int, required: str) -> None:
+    assert extract._required_text(branch, flags) == required
 
 
 def test_a_quoted_sentence_after_a_related_link_is_not_another_link() -> None:
