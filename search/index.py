@@ -191,7 +191,7 @@ def _open_writer(ix: whoosh_index.Index, *, timeout: float) -> SegmentWriter:
         # compound=False: compound segments are copied into every reading process's memory.
         # limitmb: Whoosh estimates ~180 bytes a posting, close to what Python holds. A bulk ingest's
         # commit (2,000 articles, ~2.7M postings) fits in 1 GB; at 256 MB it spilled a sorted run to
-        # disk and merged runs in Python: 59.6 against 35.3 CPU-s for 45k paragraphs, same segment.
+        # disk and merged the runs in Python, for the same segment (tests/tools/index_cost.py).
         w = SegmentWriter(ix, _lk=False, limitmb=settings.SEARCH_WRITER_MB, compound=False)
     except BaseException:
         lock.release()
@@ -226,13 +226,13 @@ def paragraph_digest(paragraph: Paragraph, *, persons: str) -> str:
 
 
 def _kept_paragraphs(article_ids: Iterable[int]) -> Iterator[tuple[Paragraph, list[int]]]:
+    ids = list(article_ids)
     paragraphs = list(
-        Paragraph.objects.filter(article_id__in=list(article_ids), is_boilerplate=False)
-        .select_related("article")
-        .order_by("article_id", "position")
+        Paragraph.objects.filter(article_id__in=ids, is_boilerplate=False).select_related("article").order_by("article_id", "position")
     )
     persons: dict[int, list[int]] = {}
-    mentions = Mention.objects.filter(paragraph__in=paragraphs, person__not_a_person=False)
+    # By article, not by paragraph: a bulk commit covers ~50k paragraphs, more than SQLite binds in one query.
+    mentions = Mention.objects.filter(paragraph__article_id__in=ids, paragraph__is_boilerplate=False, person__not_a_person=False)
     for paragraph_id, person_id in mentions.values_list("paragraph_id", "person_id"):
         persons.setdefault(paragraph_id, []).append(person_id)
     for paragraph in paragraphs:

@@ -118,7 +118,7 @@ def test_top_level_branches(source: str, branches: list[str]) -> None:
 
 def test_split_rules_answer_as_their_patterns_do() -> None:
     """Each rule's anchored match, gated searches and remaining search give the pattern's own
-    ``search`` answer (checked on 60,423 AllSides paragraphs when written; here on texts that start,
+    ``search`` answer (tests/tools/classify_cost.py checks AllSides paragraphs; here texts that start,
     contain or end with each pattern's typical matches, on ordinary sentences, and on letters that
     casefolding and IGNORECASE treat differently)."""
     texts = [
