@@ -191,6 +191,8 @@ _HIGHLIGHT_WORDS = 25
 # A line that announces a promotion; the short paragraph after it is the promoted headline.
 _PROMO_LEAD = re.compile(r"^(alert|editor[’']?s note|sponsored|related|recommended|more|trending)\W*$", re.I)
 _PROMO_WORDS = 15
+# A link that closes a section ("Full story") starts no list: the short line after it is the next heading.
+_CLOSING_LINK = re.compile(r"^(read )?(the )?full story\b", re.I)
 # Other stories' headlines pasted in capitals between paragraphs (as Fox News pages do).
 _ALL_CAPS_MIN_WORDS = 5
 # An author's bio closing an opinion piece: "Jane Doe teaches history at …".
@@ -364,7 +366,13 @@ def _in_context(paragraphs: list[str], reasons: list[str]) -> list[str]:
                 reasons[n] = "story highlights"
         elif _PROMO_LEAD.match(text) or n and _PROMO_LEAD.match(paragraphs[n - 1]) and len(words) <= _PROMO_WORDS:
             reasons[n] = "promotion"
-        elif n and reasons[n - 1] == "related link" and len(words) <= _PROMO_WORDS and text.rstrip("\"'”’")[-1:] not in ".:":
+        elif (
+            n
+            and reasons[n - 1] == "related link"
+            and not _CLOSING_LINK.match(paragraphs[n - 1])
+            and len(words) <= _PROMO_WORDS
+            and text.rstrip("\"'”’")[-1:] not in ".:"
+        ):
             reasons[n] = "related link"  # the rest of a "More:" list of headlines
         elif n and len(words) >= _ALL_CAPS_MIN_WORDS and _shouting(text):
             reasons[n] = "related link"

@@ -174,6 +174,8 @@ def test_a_quoted_sentence_after_a_related_link_is_not_another_link() -> None:
     assert [d.boilerplate_reason for d in drafts] == ["", "related link", ""]
     drafts = extract.classify_paragraphs(["The senator spoke first.", video, "Senate report on torture"])
     assert [d.boilerplate_reason for d in drafts] == ["", "related link", "related link"]
+    drafts = extract.classify_paragraphs(["The last of the story.", "Full story", "What I learned from Flint moms", "Text."])
+    assert [d.boilerplate_reason for d in drafts] == ["", "related link", "", ""]  # a roundup's next heading
 
 
 def test_classify_seed_keeps_six_article_paragraphs_and_sets_the_appeal_aside() -> None:
