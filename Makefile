@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run install install-dev test test-postgres lint format chromium migrate demo screenshots bench eval-persons eval-boilerplate load serve
+.PHONY: run install install-dev test test-postgres lint typecheck imports check format chromium migrate demo screenshots bench eval-persons eval-boilerplate load serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,17 @@ test-postgres: install-dev chromium
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# mypy with django-stubs over search/ and newsapp/ (pyproject.toml [tool.mypy]).
+typecheck: install-dev
+	$(VENV)/bin/mypy
+
+# The architecture's import contract (pyproject.toml [tool.importlinter], docs/ARCHITECTURE.md).
+imports: install-dev
+	$(VENV)/bin/lint-imports
+
+# What CI checks besides the tests.
+check: lint typecheck imports
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

@@ -77,8 +77,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "search.context_processors.attributions",
+                "search.web.context_processors.attributions",
             ],
+            # The web layer's tags live in search/web/, not in the app's own templatetags/.
+            "libraries": {"timeline": "search.web.templatetags.timeline", "search_state": "search.web.templatetags.search_state"},
         },
     },
 ]

@@ -5,5 +5,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("search.urls")),
+    path("", include("search.web.urls")),
 ]

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.text import slugify
+
+
+def unique_slug(model: type[Source] | type[Person], name: str) -> str:
+    """A slug for ``name`` that no row of ``model`` has yet."""
+    base = slugify(name)[:180] or model.__name__.lower()
+    slug, number = base, 1
+    while model.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
 
 
 class Source(models.Model):
@@ -23,10 +35,10 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = slugify(self.name)[:200] or "source"
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class Person(models.Model):
@@ -44,10 +56,10 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = slugify(self.name)[:200] or "person"
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class Alias(models.Model):
@@ -101,6 +113,8 @@ class Paragraph(models.Model):
     text_hash = models.CharField(max_length=40, db_index=True, blank=True)
     is_boilerplate = models.BooleanField(default=False, db_index=True)
     boilerplate_reason = models.CharField(max_length=100, blank=True)
+    # The curated rule that set it aside, so that removing one rule undoes that rule alone.
+    rule = models.ForeignKey("BoilerplateRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="paragraphs")
 
     class Meta:
         ordering = ["article", "position"]
@@ -116,6 +130,9 @@ class Mention(models.Model):
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     text = models.CharField(max_length=200)
+    # The name ingest resolved the mention to (its fullest form in the article: "Trump" → "Donald J. Trump"),
+    # kept through merges so that splitting that name off again takes back exactly its mentions.
+    name = models.CharField(max_length=200, blank=True, db_index=True)
 
     class Meta:
         ordering = ["paragraph", "start"]

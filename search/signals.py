@@ -1,7 +1,7 @@
 """Deletes made anywhere (the admin, a shell, a script, a cascade) reach the index.
 
 An article's removal is queued in the outbox in the deleting transaction and applied after it commits,
-as every other change is (search/index.py). Without this, only the admin queued removals, and an
+as every other change is (search/engine/index.py). Without this, only the admin queued removals, and an
 article deleted from a shell stayed searchable until ``search_check --repair``.
 """
 
@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from search import index
+from search.engine import index
 from search.models import Article
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from search import index, ingest
+from search.engine import index
+from search.ingest import store as ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 # The shared research data sits beside the checkout (../shared), in CI as on a developer's machine.

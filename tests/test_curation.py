@@ -12,15 +12,21 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.test import Client
 
-from search import curation, index, ingest, query
-from search.models import Alias, Article, BoilerplateRule, IndexOutbox, Paragraph, Person, Source
-from search.params import SearchParams
+from search.curation import actions as curation
+from search.engine import index
+from search.ingest import repeats as rules
+from search.ingest import store as ingest
+from search.models import Alias, Article, BoilerplateRule, IndexOutbox, Mention, Paragraph, Person, Source
+from search.web import results as query
+from search.web.params import SearchParams
 
 pytestmark = pytest.mark.django_db
 
 
-def total(**params: object) -> int:
-    return query.search(SearchParams(**params)).total_paragraphs  # type: ignore[arg-type]
+def total(q: str = "", **changes: str) -> int:
+    """Paragraphs found for ``q``, with facet parameters by name (``from_`` for ``from``)."""
+    state = {name.rstrip("_"): (value,) for name, value in changes.items()}
+    return query.search(SearchParams(q=q).changed(state)).total_paragraphs
 
 
 def person_counts(q: str = "") -> dict[str, int]:
@@ -253,7 +259,7 @@ def test_published_dates_survive_curation(store: Callable[..., object]) -> None:
     store("Dated story two.", published=dt.date(2019, 5, 2), source="B")
     curation.merge_sources(Source.objects.get(name="A"), [Source.objects.get(name="B")])
     index.apply_pending()
-    assert total(q="dated", date_from="2019-05", date_to="2019-05") == 2
+    assert total(q="dated", from_="2019-05", to="2019-05") == 2
     assert index.check().clean
 
 
@@ -278,3 +284,74 @@ def test_curated_decisions_survive_reingest_of_a_changed_article(curator: Client
     assert Paragraph.objects.get(text="The council paid for it.").is_boilerplate
     assert not Paragraph.objects.get(text__startswith="Subscribe").is_boilerplate
     assert total(q="council") == 0 and total(q="newsletter") == 1
+
+
+# --- the renovation's bugs (#13), each failing before its fix ---------------------------------------
+
+
+def test_a_regex_rule_catches_the_same_paragraphs_on_every_database(store: Callable[..., object]) -> None:
+    """Curated expressions are Python's ``re``, as validated: ``\\b`` and ``\\d`` mean the same on
+    PostgreSQL (whose own ``~`` reads ``\\b`` as a backspace) as on SQLite."""
+    store("Filed under 3 topics\n\nThe bridge reopened.", source="Daily")
+    store("Filed under 12 topics\n\nThe tunnel closed.", source="Daily")
+    store("Everything filed under 3 topics stayed in the books.", source="Daily")
+    rule = BoilerplateRule.objects.create(source=Source.objects.get(), pattern=r"^Filed under\b \d+ topics$", is_regex=True)
+    assert len(rules.rule_matches(rule)) == 2
+    assert curation.apply_rule(rule) == 2
+    index.apply_pending()
+    assert total(q="topics") == 1 and total(q="books") == 1
+
+
+def test_removing_a_rule_keeps_what_another_rule_with_the_same_reason_set_aside(store: Callable[..., object]) -> None:
+    store("Alpha footer.\n\nBeta footer.\n\nThe harbour reopened.")
+    alpha = BoilerplateRule.objects.create(pattern="Alpha footer.", reason="footer")
+    beta = BoilerplateRule.objects.create(pattern="Beta footer.", reason="footer")
+    curation.apply_rule(alpha)
+    curation.apply_rule(beta)
+    index.apply_pending()
+    assert total(q="footer") == 0
+    assert curation.remove_rule(alpha) == 1
+    index.apply_pending()
+    assert total(q="alpha") == 1 and total(q="beta") == 0  # beta's paragraph stays aside
+    assert Paragraph.objects.get(text="Beta footer.").rule == beta
+
+
+def test_deleting_a_paragraph_in_the_admin_reaches_search(
+    curator: Client, store: Callable[..., object], django_capture_on_commit_callbacks: Any
+) -> None:
+    store("The harbour reopened.\n\nThe tunnel closed.")
+    User.objects.filter(username="cura").update(is_superuser=True)  # curators may not delete paragraphs
+    paragraph = Paragraph.objects.get(text="The harbour reopened.")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = curator.post(f"/admin/search/paragraph/{paragraph.pk}/delete/", {"post": "yes"}, follow=True)
+    assert response.status_code == 200 and not Paragraph.objects.filter(pk=paragraph.pk).exists()
+    assert total(q="harbour") == 0 and total(q="tunnel") == 1
+
+
+def test_editing_a_mention_in_the_admin_reaches_search(
+    curator: Client, store: Callable[..., object], django_capture_on_commit_callbacks: Any
+) -> None:
+    store("Angela Merkel spoke first. Emmanuel Macron spoke next.")
+    mention = Mention.objects.get(person__name="Angela Merkel")
+    macron = Person.objects.get(name="Emmanuel Macron")
+    form = {"paragraph": mention.paragraph_id, "person": macron.pk, "start": mention.start, "end": mention.end, "text": mention.text}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = curator.post(f"/admin/search/mention/{mention.pk}/change/", form, follow=True)
+    assert response.status_code == 200 and Mention.objects.get(pk=mention.pk).person == macron
+    assert person_counts() == {"Emmanuel Macron": 1}  # Merkel's only mention moved: she is no longer counted
+
+
+def test_splitting_a_name_off_after_a_merge_restores_its_mentions(curator: Client, store: Callable[..., object]) -> None:
+    """Mentions written "Trump" in an article that names "Donald J. Trump" belong to that name: a
+    merge moves them, and splitting the name back out must take every one of them back."""
+    store("Donald Trump spoke on Monday. Trump said the talks went well.")
+    store("Donald J. Trump arrived late. Trump then left. Later Trump returned, and Trump spoke.")
+    before = Person.objects.get(name="Donald J. Trump").mentions.count()
+    assert before == 4
+    target = Person.objects.get(name="Donald Trump")
+    curation.merge_persons(target, [Person.objects.get(name="Donald J. Trump")])
+    assert target.mentions.count() == 6
+    person, _ = curation.split_alias(Alias.objects.get(name="Donald J. Trump"))
+    index.apply_pending()
+    assert person.mentions.count() == before and target.mentions.count() == 2
+    assert person_counts() == {"Donald Trump": 1, "Donald J. Trump": 1}

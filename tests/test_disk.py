@@ -21,9 +21,10 @@ from django.core.management.base import CommandError
 from django.test import Client
 from whoosh.filedb.filestore import FileStorage
 
-from search import index, query
+from search.engine import index
 from search.models import Article, IndexOutbox, Paragraph
-from search.params import SearchParams
+from search.web import results as query
+from search.web.params import SearchParams
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from search.facets import SMALL_SELECTION, DocValues, person_counts
+from search.engine.counting import SMALL_SELECTION, person_counts
+from search.engine.docvalues import DocValues
 
 
 def random_values(seed: int, *, docs: int = 3000, mentions: int = 9000) -> DocValues:

@@ -44,7 +44,7 @@ def start(var: Path, *args: str) -> subprocess.Popen[str]:
 
 
 def count(var: Path, expression: str) -> int:
-    code = f"from search import index; from search.models import *; print({expression})"
+    code = f"from search.engine import index; from search.models import *; print({expression})"
     return int(manage(var, "shell", "-c", code).stdout.strip().splitlines()[-1])
 
 
@@ -65,7 +65,7 @@ RECOVER = """
 import json
 from io import StringIO
 from django.core.management import call_command
-from search import index
+from search.engine import index
 from search.models import Article, IndexOutbox, Paragraph
 call_command("search_sync", stdout=StringIO())  # the normal start-up recovery
 print(json.dumps({
@@ -81,7 +81,8 @@ print(json.dumps({
 
 CURATE = """
 from django.db import transaction
-from search import curation, index
+from search.curation import actions as curation
+from search.engine import index
 from search.models import Article, Paragraph
 with transaction.atomic():
     paragraph = Paragraph.objects.filter(is_boilerplate=False).order_by("?").first()

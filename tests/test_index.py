@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from search import index, query
+from search.engine import index
 from search.models import Article, IndexOutbox, Paragraph
+from search.web import results as query
 
 pytestmark = pytest.mark.django_db
 
@@ -119,13 +120,13 @@ def test_numbers_are_indexed_as_one_exact_term_each(seed_article: None, demo_sub
         for field, values in (
             ("article", set(Article.objects.values_list("id", flat=True))),
             ("source", {a.source_id or 0 for a in Article.objects.all()}),
-            ("day", {index.day_number(a) for a in Article.objects.all()}),
+            ("day", {index.schema.day_number(a) for a in Article.objects.all()}),
         ):
             assert len(list(reader.lexicon(field))) == len(values), field
         article = Article.objects.exclude(published=None).first()
         kept = article.paragraphs.filter(is_boilerplate=False).count()
         assert s.search(wq.Term("article", article.pk), limit=None).scored_length() == kept
-        day = index.day_number(article)
+        day = index.schema.day_number(article)
         in_range = s.search(wq.NumericRange("day", day, day), limit=None)
         same_day = set(Article.objects.filter(published=article.published).values_list("id", flat=True))
         assert {int(hit["article"]) for hit in in_range} == same_day

@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from search import index, ingest
+from search.engine import index
+from search.ingest import store as ingest
 from search.models import Alias, Article, IndexOutbox, Mention, Paragraph, Person, Source
 from tests.conftest import SEED, demo_lines, jsonl
 

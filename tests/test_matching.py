@@ -7,10 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from whoosh import formats
 from whoosh import query as wq
 
-from search import index, matching, query
+from search.engine import _whoosh as internals
+from search.engine import docvalues, index, matching, parse
+from search.engine import search as engine_search
 from search.models import Article, Paragraph
+from search.web import results as query
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +42,7 @@ def several_segments(demo_subset: Path) -> None:
     """The demo subset, plus deletions in a segment: one article removed after indexing."""
     Article.objects.order_by("pk").first().delete()  # queues its removal from the index (search.signals)
     index.apply_pending()
-    assert query._searcher().reader().has_deletions()
+    assert docvalues.current_searcher().reader().has_deletions()
 
 
 def _whoosh(parsed: wq.Query, searcher: object) -> tuple[np.ndarray, list[tuple[int, float]]]:
@@ -58,9 +62,9 @@ def cache_everything(monkeypatch: pytest.MonkeyPatch) -> matching.PostingsCache:
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_numpy_matching_equals_whoosh(several_segments: None, cache_everything: matching.PostingsCache, text: str) -> None:
-    searcher = query._searcher()
-    values = query._doc_values(searcher)
-    parsed = query.parse_query(text, searcher).query
+    searcher = docvalues.current_searcher()
+    values = docvalues.doc_values(searcher)
+    parsed = parse.parse_query(text, searcher, query.LOOKUPS).query
     docs, top = _whoosh(parsed, searcher)
     for attempt in ("decoded", "from the postings cache"):
         found = matching.evaluate(parsed, searcher, values.live, values.day)
@@ -88,7 +92,7 @@ def test_postings_cache_stays_within_its_budget_dropping_the_least_recently_used
 
 
 def test_postings_cache_can_be_turned_off(several_segments: None) -> None:
-    searcher = query._searcher()
+    searcher = docvalues.current_searcher()
     reader, _ = next((r, o) for r, o in searcher.reader().leaf_readers() if r.doc_count_all())
     cache = matching.PostingsCache(max_bytes=0)
     cache.MIN_POSTINGS = 0
@@ -98,8 +102,8 @@ def test_postings_cache_can_be_turned_off(several_segments: None) -> None:
 
 
 def test_person_and_source_queries_equal_whoosh(several_segments: None) -> None:
-    searcher = query._searcher()
-    values = query._doc_values(searcher)
+    searcher = docvalues.current_searcher()
+    values = docvalues.doc_values(searcher)
     paragraph = Paragraph.objects.filter(is_boilerplate=False, mentions__isnull=False).first()
     for parsed in (wq.Term("person", str(paragraph.mentions.first().person_id)), wq.Term("source", paragraph.article.source_id or 0)):
         found = matching.evaluate(parsed, searcher, values.live, values.day)
@@ -110,15 +114,15 @@ def test_person_and_source_queries_equal_whoosh(several_segments: None) -> None:
 def test_or_with_a_minimum_match_keeps_documents_with_enough_words(several_segments: None) -> None:
     """ "More like this" needs 3 of its 12 words in a paragraph; Whoosh's Or leaves ``minmatch``
     unimplemented (its docstring says so) and returns every paragraph with any one of them."""
-    searcher = query._searcher()
-    values = query._doc_values(searcher)
+    searcher = docvalues.current_searcher()
+    values = docvalues.doc_values(searcher)
     words = ["said", "government", "minister", "police", "court", "people"]
     found = matching.evaluate(
-        wq.Or([wq.Term("text", query.index.ANALYZER(w).__next__().text) for w in words], minmatch=3), searcher, values.live, values.day
+        wq.Or([wq.Term("text", index.schema.ANALYZER(w).__next__().text) for w in words], minmatch=3), searcher, values.live, values.day
     )
     hits: dict[int, int] = {}
     for word in words:
-        for docnum in searcher.docs_for_query(query.parse_query(word, searcher).query):
+        for docnum in searcher.docs_for_query(parse.parse_query(word, searcher, query.LOOKUPS).query):
             hits[docnum] = hits.get(docnum, 0) + 1
     expected = sorted(d for d, n in hits.items() if n >= 3)
     assert expected and found.docs.tolist() == expected
@@ -126,20 +130,20 @@ def test_or_with_a_minimum_match_keeps_documents_with_enough_words(several_segme
 
 
 def test_unsupported_shapes_fall_back_to_whoosh(several_segments: None) -> None:
-    searcher = query._searcher()
-    values = query._doc_values(searcher)
+    searcher = docvalues.current_searcher()
+    values = docvalues.doc_values(searcher)
     with pytest.raises(matching.Unsupported):
         matching.evaluate(wq.Every(), searcher, values.live, values.day)
-    assert query._matching(wq.Every(), searcher, values)[1] is None  # docnums from Whoosh, no scores
+    assert engine_search._matching(wq.Every(), searcher, values)[1] is None  # docnums from Whoosh, no scores
 
 
 def test_search_pages_rank_as_whoosh_does(several_segments: None) -> None:
     """The page's order comes from the numpy scores; it is the order Whoosh's own search gives."""
-    searcher = query._searcher()
+    searcher = docvalues.current_searcher()
     page = query.search(query.SearchParams(q="said"), page_size=5)
-    values = query._doc_values(searcher)
+    values = docvalues.doc_values(searcher)
     best: dict[int, int] = {}
-    for hit in searcher.search(query.parse_query("said", searcher).query, limit=None):
+    for hit in searcher.search(parse.parse_query("said", searcher, query.LOOKUPS).query, limit=None):
         best.setdefault(int(values.article[hit.docnum]), hit.docnum)
     expected = [int(searcher.stored_fields(d)["pid"]) for d in list(best.values())[:5]]
     assert [g.hit.paragraph_id for g in page.groups] == expected
@@ -161,22 +165,22 @@ def test_sorted_list_operations_equal_numpy_set_operations() -> None:
 
 
 def test_positions_decoded_in_one_unpickling_equal_whooshs_decoding() -> None:
-    fmt = matching.formats.Positions()
+    fmt = formats.Positions()
     rng = np.random.default_rng(5)
     lists = [sorted(set(rng.integers(0, 5000, n).tolist())) for n in (1, 2, 3, 17, 300, 1500)]  # 1500: batched APPENDS
     values = [fmt.encode(positions) for positions in lists]
     values[1] = values[1].removesuffix(b".")  # the STOP opcode may be stripped
-    lengths, flat = matching._decode_positions(values, fmt)
+    lengths, flat = internals.decode_positions(values, fmt)
     assert lengths.tolist() == [len(p) for p in lists]
     assert flat.tolist() == [p for v in values for p in fmt.decode_positions(v)]
 
 
 def test_a_word_cached_without_positions_gets_them_for_a_phrase(several_segments: None, cache_everything: matching.PostingsCache) -> None:
-    searcher = query._searcher()
-    values = query._doc_values(searcher)
-    matching.evaluate(query.parse_query("minister", searcher).query, searcher, values.live, values.day)
+    searcher = docvalues.current_searcher()
+    values = docvalues.doc_values(searcher)
+    matching.evaluate(parse.parse_query("minister", searcher, query.LOOKUPS).query, searcher, values.live, values.day)
     kept = cache_everything.size_bytes
-    parsed = query.parse_query('"prime minister"', searcher).query
+    parsed = parse.parse_query('"prime minister"', searcher, query.LOOKUPS).query
     found = matching.evaluate(parsed, searcher, values.live, values.day)
     assert np.array_equal(found.docs, _whoosh(parsed, searcher)[0]) and found.docs.size
     assert cache_everything.size_bytes > kept  # "minister" now kept with its positions

@@ -6,32 +6,33 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pytest
 from django.http import QueryDict
 
-from search import facets, index, query
+from search.engine import docvalues, index
+from search.engine import search as engine_search
 from search.models import Alias, Mention, Paragraph, Person
+from search.web import facets
+from search.web import results as query
 
 pytestmark = pytest.mark.django_db
 
 
 def params(qs: str) -> query.SearchParams:
-    return query.SearchParams.from_querydict(QueryDict(qs))
+    return facets.read_params(QueryDict(qs))
 
 
 def test_params_from_querydict_drop_malformed_with_notices() -> None:
     p = params("q=%20budget%20%20cuts&person=a&person=a&from=2019-13&to=2020&sort=sideways&page=zero&bogus=1")
-    assert (p.q, p.persons, p.date_from, p.date_to, p.sort, p.page) == ("budget cuts", ("a",), "", "2020", "", 1)
+    assert (p.q, p.values("person"), p.value("from"), p.value("to"), p.sort, p.page) == ("budget cuts", ("a",), "", "2020", "", 1)
     assert len(p.notices) == 3
 
 
 def test_querystring_round_trips_and_drops_page() -> None:
     p = params("q=a+b&person=x&source=y&from=2019&to=2019-06&sort=newest&page=3")
     assert p.querystring() == "?q=a+b&person=x&source=y&from=2019&to=2019-06&sort=newest"
-    assert params(p.querystring(page=2)[1:]) == query.SearchParams(
-        q="a b", persons=("x",), sources=("y",), date_from="2019", date_to="2019-06", sort="newest", page=2
-    )
+    filters = (("person", ("x",)), ("source", ("y",)), ("from", ("2019",)), ("to", ("2019-06",)), ("undated", ()))
+    assert params(p.querystring(page=2)[1:]) == query.SearchParams(q="a b", filters=filters, sort="newest", page=2)
 
 
 def test_search_highlights_stemmed_matches(seed_article: None) -> None:
@@ -124,12 +125,13 @@ def test_person_filter_and_counts(store: Callable[..., object]) -> None:
 
 def _brute_force(word: str, *, year: int | None = None) -> list[Paragraph]:
     """Kept paragraphs whose analysed text contains the word's term: computed from the database alone."""
-    (term,) = [t.text for t in index.ANALYZER(word)]
+    (term,) = [t.text for t in index.schema.ANALYZER(word)]
     kept = Paragraph.objects.filter(is_boilerplate=False).select_related("article")
     return [
         p
         for p in kept
-        if term in {t.text for t in index.ANALYZER(p.text)} and (year is None or (p.article.published and p.article.published.year == year))
+        if term in {t.text for t in index.schema.ANALYZER(p.text)}
+        and (year is None or (p.article.published and p.article.published.year == year))
     ]
 
 
@@ -279,23 +281,23 @@ def test_paging_on_reuses_the_ranking(store: Callable[..., object]) -> None:
     ids = [g.hit.article_id for page in pages for g in page.groups]
     assert len(ids) == 30 and len(set(ids)) == 30  # every article once, in one order across pages
     assert [g.hit.article_id for g in first.groups] == ids[:5]
-    (ranking,) = query._rankings(query._searcher()).values()
+    (ranking,) = engine_search._rankings(docvalues.current_searcher()).values()
     assert len(ranking.best) >= 30
 
 
 def test_timeline_fills_gaps_but_not_millennia() -> None:
     p = query.SearchParams()
-    months = facets.timeline(p, np.array([20190105, 20190320, 20190322]))
+    months = query.timeline(p, {201901: 1, 201903: 2})
     assert months is not None and months.unit == "month"
     assert [b.count for b in months.bars] == [1, 0, 2]  # February shown empty
-    years = facets.timeline(p, np.array([20010101, 20160101, 20200101] * 3), max_bars=12)
+    years = query.timeline(p, {200101: 3, 201601: 3, 202001: 3}, max_bars=12)
     assert years is not None and [b.label for b in years.bars] == ["2001: 3", "2016: 3", "2020: 3"]  # too long to fill
-    filled = facets.timeline(p, np.array([20001231, 20160101]), max_bars=120)
+    filled = query.timeline(p, {200012: 1, 201601: 1}, max_bars=120)
     assert filled is not None and filled.unit == "year" and len(filled.bars) == 17
 
 
 def test_browse_counts_over_the_whole_index_follow_changes(demo_subset: Path) -> None:
-    """Browse-mode counts are kept per index state (search.facets.DocValues.over): they must equal the
+    """Browse-mode counts are kept per index state (search.engine.docvalues.DocValues.over): they must equal the
     database before and after a change."""
 
     def expected() -> tuple[int, dict[str, int], dict[str, int]]:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from search import extract, readers
+from search.ingest import boilerplate, readers
+from search.ingest.paragraphs import split_paragraphs
 from tests.conftest import SHARED
 
 HTML = SHARED / "corpora" / "html_trafilatura"
@@ -18,7 +19,7 @@ def articles(path: Path) -> list[readers.ArticleInput]:
 
 
 def kept_text(article: readers.ArticleInput) -> str:
-    drafts = extract.classify_paragraphs(extract.split_paragraphs(article.text))
+    drafts = boilerplate.classify_paragraphs(split_paragraphs(article.text))
     return "\n".join(d.text for d in drafts if not d.is_boilerplate)
 
 

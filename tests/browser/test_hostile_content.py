@@ -15,7 +15,8 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from search import index, ingest
+from search.engine import index
+from search.ingest import store as ingest
 from search.models import Alias, Article, Person, Source
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

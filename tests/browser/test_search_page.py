@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from search import index, ingest
+from search.engine import index
+from search.ingest import store as ingest
 from tests.conftest import SEED, demo_lines
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -67,7 +67,7 @@ def allsides_records(limit_paragraphs: int) -> Iterator[dict[str, object]]:
 def load(limit_paragraphs: int, processes: int, work: Path) -> dict[str, object]:
     from django.core.management import call_command
 
-    from search import ingest
+    from search.ingest import store as ingest
     from search.models import Paragraph
 
     call_command("migrate", verbosity=0)
@@ -223,7 +223,7 @@ def groupedby_engine() -> Callable[[Case], int]:
     from whoosh import highlight, sorting
     from whoosh import query as wq
 
-    from search import index, query
+    from search.engine import index, parse
     from search.models import Paragraph, Person, Source
 
     ix = index.open_index()
@@ -235,7 +235,7 @@ def groupedby_engine() -> Callable[[Case], int]:
     }
 
     def run(case: Case) -> int:
-        parts = [query.parse_query(case.q, searcher).query] if case.q else []
+        parts = [parse.parse_query(case.q, searcher).query] if case.q else []
         if case.person:
             parts.append(wq.Term("person", str(Person.objects.get(slug=case.person).pk)))
         if case.source:
@@ -244,14 +244,14 @@ def groupedby_engine() -> Callable[[Case], int]:
             parts.append(wq.NumericRange("day", int(case.year) * 10000, int(case.year) * 10000 + 1299))
         q = wq.And(parts) if parts else wq.Every()
         results = searcher.search(q, limit=10, groupedby=facets, maptype=sorting.Count)
-        top = results[:10]  # groupedby ignores limit (whoosh-lab §2.8): never iterate all
+        top = results[:10]  # groupedby ignores limit (docs/WHOOSH.md): never iterate all
         counts = {name: results.groups(name) for name in facets}
         pids = [int(hit["pid"]) for hit in top]
         texts = dict(Paragraph.objects.filter(pk__in=pids).values_list("pk", "text"))
         terms = frozenset(t.decode() if isinstance(t, bytes) else t for _, t in q.existing_terms(searcher.reader(), fieldname="text"))
         formatter = highlight.HtmlFormatter(tagname="mark")
         fragmenter = highlight.ContextFragmenter()
-        snippets = [highlight.highlight(texts.get(p, ""), terms, index.ANALYZER, fragmenter, formatter, top=2) for p in pids]
+        snippets = [highlight.highlight(texts.get(p, ""), terms, index.schema.ANALYZER, fragmenter, formatter, top=2) for p in pids]
         return len(results) + sum(len(s) for s in snippets) + sum(len(c) for c in counts.values())
 
     return run

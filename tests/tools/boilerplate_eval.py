@@ -2,9 +2,9 @@
 
     python tests/tools/boilerplate_eval.py [--show]      (make eval-boilerplate)
 
-Predictions are what ingest decides without curation: layer 1 (search.extract.classify_paragraphs,
+Predictions are what ingest decides without curation: layer 1 (search.boilerplate.classify_paragraphs,
 from the article alone) and layer 2 (a short paragraph repeated across a source's articles, with the
-thresholds of search.rules, counted over the whole AllSides corpus as a full ingest would see it).
+thresholds of search.ingest.repeats, counted over the whole AllSides corpus as a full ingest would see it).
 ``--show`` lists the misses and false alarms (texts from ../shared, printed, never stored).
 """
 
@@ -38,7 +38,8 @@ SAMPLES = (
 )
 sys.path.insert(0, str(ROOT))
 
-from search import extract  # noqa: E402 - after the path is set
+from search.ingest import boilerplate  # noqa: E402 - after the path is set
+from search.ingest.paragraphs import split_paragraphs  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def records(path: Path) -> list[dict[str, object]]:
 
 def repeated_by_source() -> tuple[dict[str, set[str]], dict[str, int]]:
     """For each source: hashes of short paragraphs found in enough of its articles (layer 2's rule)."""
-    from search.rules import REPEAT_ARTICLES, REPEAT_ENOUGH, REPEAT_MAX_WORDS, REPEAT_SHARE
+    from search.ingest.repeats import REPEAT_ARTICLES, REPEAT_ENOUGH, REPEAT_MAX_WORDS, REPEAT_SHARE
 
     seen: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     articles: dict[str, int] = defaultdict(int)
@@ -74,7 +75,7 @@ def repeated_by_source() -> tuple[dict[str, set[str]], dict[str, int]]:
         for record in records(path):
             source = str(record.get("source") or "")
             articles[source] += 1
-            drafts = extract.classify_paragraphs(extract.split_paragraphs(str(record.get("content_original") or "")))
+            drafts = boilerplate.classify_paragraphs(split_paragraphs(str(record.get("content_original") or "")))
             # every short paragraph counts, flagged or not, as in rules.mark_repeated and rules.SourceRepeats
             for digest in {sha(d.text) for d in drafts if len(d.text.split()) <= REPEAT_MAX_WORDS}:
                 seen[source][digest] += 1
@@ -93,7 +94,7 @@ def main() -> None:
     os.environ.setdefault("NEWSAPP_VAR_DIR", str(ROOT / "var" / "eval"))
     import django
 
-    django.setup()  # search.rules (layer 2's thresholds) imports the models
+    django.setup()  # search.ingest.repeats (layer 2's thresholds) imports the models
     repeated, _ = repeated_by_source()
     by_file: dict[str, list[dict[str, object]]] = {}
     for name, path in SAMPLES:
@@ -108,7 +109,7 @@ def evaluate(
         if label.file not in by_file:
             by_file[label.file] = records(ALLSIDES / label.file)
         record = by_file[label.file][label.record]
-        drafts = extract.classify_paragraphs(extract.split_paragraphs(str(record.get("content_original") or "")))
+        drafts = boilerplate.classify_paragraphs(split_paragraphs(str(record.get("content_original") or "")))
         draft = drafts[label.position]
         if sha(draft.text) != label.sha:
             raise SystemExit(f"{label.file}:{label.record}:{label.position}: the text changed since it was labelled")

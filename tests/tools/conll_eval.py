@@ -2,7 +2,7 @@
 
     python tests/tools/conll_eval.py [--split testa]      (make eval-persons)
 
-Each document's sentences are given to the same code ingest uses (extract.find_persons) as its
+Each document's sentences are given to the same code ingest uses (persons.find_persons) as its
 paragraphs; a predicted mention counts when its character span equals a gold PER span. Lone
 words that resolve to no full name in the document are left out, as ingest leaves them out when
 they name no known person (no database here). CoNLL is research-only data, read from ../shared.
@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("NEWSAPP_SHARED_DIR", ROOT.parent / "shared"))
 sys.path.insert(0, str(ROOT))
 
-from search import extract  # noqa: E402 - after the path is set
+from search.ingest import persons  # noqa: E402 - after the path is set
 
 
-def predicted_spans(lines: list[str], mentions: list[extract.MentionDraft], surnames: set[str]) -> set[tuple[int, int]]:
+def predicted_spans(lines: list[str], mentions: list[persons.MentionDraft], surnames: set[str]) -> set[tuple[int, int]]:
     """Spans as ingest keeps them: a lone word stays when it names a person known from the archive
     (here: the surname of a full name found in any document of the split, as earlier ingests would)."""
     starts = [0]
@@ -44,7 +44,7 @@ def main() -> None:
     started = time.perf_counter()
     docs = [json.loads(line) for line in path.open(encoding="utf-8")]
     lines = [doc["text"].split("\n") for doc in docs]
-    mentions = [m for _, m in extract.find_persons_stream(enumerate(lines))]
+    mentions = [m for _, m in persons.find_persons_stream(enumerate(lines))]
     surnames = {m.name.rsplit(" ", 1)[-1].casefold() for found in mentions for m in found if " " in m.name}
     for doc, doc_lines, doc_mentions in zip(docs, lines, mentions, strict=True):
         gold = {(e["start"], e["end"]) for e in doc["entities"] if e["type"] == "PER"}

@@ -34,19 +34,19 @@ def main() -> None:
     from bench import setup_django  # noqa: PLC0415
 
     setup_django(args.var.resolve())
-    from search import index  # noqa: PLC0415
+    from search.engine import index  # noqa: PLC0415
     from search.models import Article  # noqa: PLC0415
 
     documents: list[dict[str, object]] = []
     for paragraph, persons in index._kept_paragraphs(Article.objects.order_by("id").values_list("id", flat=True)):
-        documents.append(index.paragraph_document(paragraph, persons))
+        documents.append(index.schema.paragraph_document(paragraph, persons))
         if len(documents) >= args.docs:
             break
     from django.conf import settings  # noqa: PLC0415
 
     limits = [int(mb) for mb in args.writer_mb.split(",")]
-    variants = [(f"Whoosh's numeric tiers, {limits[-1]} MB", tiered(index.SCHEMA), limits[-1])]
-    variants += [(f"project schema, {mb} MB", index.SCHEMA, mb) for mb in limits]
+    variants = [(f"Whoosh's numeric tiers, {limits[-1]} MB", tiered(index.schema.SCHEMA), limits[-1])]
+    variants += [(f"project schema, {mb} MB", index.schema.SCHEMA, mb) for mb in limits]
     print(f"{len(documents):,} documents, CPU seconds (add / commit / total), {args.runs} run(s) each, alternating")
     for run in range(args.runs):
         for name, schema, mb in variants:
@@ -70,7 +70,7 @@ def tiered(schema: object) -> object:
 def write_cost(schema: object, documents: list[dict[str, object]]) -> tuple[float, float]:
     from whoosh import index as whoosh_index  # noqa: PLC0415
 
-    from search import index  # noqa: PLC0415
+    from search.engine import index  # noqa: PLC0415
 
     folder = tempfile.mkdtemp(prefix="index-cost-")
     try:

@@ -1,4 +1,4 @@
-"""How far NER in windows (search/ner.py) agrees with NER over whole paragraphs, and how much faster it is.
+"""How far NER in windows (search/ingest/ner.py) agrees with NER over whole paragraphs, and how much faster it is.
 
     python tests/tools/ner_windows.py [--articles 250] [--window 4]
 
@@ -17,7 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from search import extract, ner  # noqa: E402 - after the path is set
+from search.ingest import boilerplate, ner  # noqa: E402 - after the path is set
+from search.ingest.paragraphs import split_paragraphs  # noqa: E402
 
 SAMPLE = ROOT.parent / "shared" / "corpora" / "allsides" / "sample_500.jsonl.gz"
 
@@ -27,7 +28,7 @@ def kept_paragraphs(limit: int) -> list[list[str]]:
     with gzip.open(SAMPLE, "rt", encoding="utf-8") as lines:
         for line in lines:
             record = json.loads(line)
-            drafts = extract.classify_paragraphs(extract.split_paragraphs(record.get("content_original") or ""))
+            drafts = boilerplate.classify_paragraphs(split_paragraphs(record.get("content_original") or ""))
             articles.append([d.text for d in drafts if not d.is_boilerplate])
             if len(articles) >= limit:
                 break

@@ -3,10 +3,11 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from search import ingest
+from search.ingest import store as ingest
 
 
 def _date(value: str) -> object:
@@ -43,8 +44,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="store nothing; with --json, print what would be stored")
         parser.add_argument("--json", action="store_true", help="with --dry-run: one JSON object per article on stdout")
 
-    def handle(self, *args: object, **options: object) -> None:
-        paths: list[Path] = options["paths"]  # type: ignore[assignment]
+    def handle(self, *args: object, **options: Any) -> None:
+        paths: list[Path] = options["paths"]
         missing = [str(p) for p in paths if not p.exists()]
         if missing:
             raise CommandError(f"no such file or folder: {', '.join(missing)}")
@@ -52,7 +53,7 @@ class Command(BaseCommand):
             source=str(options["source"]),
             published=options["date"],
             url=str(options["url"]),
-            title=str(options["title"]),  # type: ignore[arg-type]
+            title=str(options["title"]),
         )
         if options["dry_run"]:
             summary = ingest.preview_paths(paths, defaults=defaults, emit=self._emit if options["json"] else None)
@@ -61,8 +62,8 @@ class Command(BaseCommand):
                 paths,
                 defaults=defaults,
                 processes=max(1, int(options["processes"])),
-                apply_every=int(options["index_every"]),  # type: ignore[call-overload]
-                progress=bool(options["progress"]),  # type: ignore[call-overload]
+                apply_every=int(options["index_every"]),
+                progress=bool(options["progress"]),
             )
         for error in summary.errors:
             self.stderr.write(f"failed: {error}")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from search import index
+from search.engine import index
 
 
 class Command(BaseCommand):

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from search import export, pages, query
 from search.models import Article, Paragraph
-from search.params import SearchParams, clean_text
+from search.web import export, pages, results
+from search.web.facets import read_params
+from search.web.params import clean_text
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -32,7 +33,7 @@ def _fragment_requested(request: HtmxHttpRequest) -> bool:
 @gzip_page
 @vary_on_headers("HX-Request")
 def search_page(request: HtmxHttpRequest) -> HttpResponse:
-    page = query.search(SearchParams.from_querydict(request.GET))
+    page = results.search(read_params(request.GET))
     template_name = "search/search.html"
     if _fragment_requested(request):
         # "Load more" asks for the next page's groups alone, to append them.
@@ -43,9 +44,9 @@ def search_page(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def person_facet_page(request: HtmxHttpRequest) -> HttpResponse:
-    params = SearchParams.from_querydict(request.GET)
+    params = read_params(request.GET)
     name_filter = clean_text(request.GET.get("filter", ""))[:100]
-    facet = query.person_values(params, name_filter=name_filter)
+    facet = results.person_values(params, name_filter=name_filter)
     template_name = "search/_person_list.html" if _fragment_requested(request) else "search/person_facet.html"
     return render(request, template_name, {"params": params, "facet": facet, "filter": name_filter})
 
@@ -53,17 +54,17 @@ def person_facet_page(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("source"), pk=article_id)
-    params = SearchParams.from_querydict(request.GET)
+    params = read_params(request.GET)
     return render(request, "search/article.html", pages.article_context(article, params))
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def article_matches(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
-    params = SearchParams.from_querydict(request.GET)
+    params = read_params(request.GET)
     if not _fragment_requested(request):
         return HttpResponseRedirect(reverse("search:article", args=[article_id]) + params.querystring())
-    hits, _ = query.article_matches(article_id, params)
+    hits, _ = results.article_matches(article_id, params)
     return render(request, "search/_matches.html", {"hits": hits, "article_id": article_id})
 
 
@@ -72,14 +73,14 @@ def article_matches(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
 def paragraph_context(request: HtmxHttpRequest, paragraph_id: int) -> HttpResponse:
     paragraph = get_object_or_404(Paragraph, pk=paragraph_id, is_boilerplate=False)
     if not _fragment_requested(request):
-        url = reverse("search:article", args=[paragraph.article_id]) + SearchParams.from_querydict(request.GET).querystring()
+        url = reverse("search:article", args=[paragraph.article_id]) + read_params(request.GET).querystring()
         return HttpResponseRedirect(f"{url}#p-{paragraph.position}")
-    return render(request, "search/_context.html", pages.context_around(paragraph, SearchParams.from_querydict(request.GET)))
+    return render(request, "search/_context.html", pages.context_around(paragraph, read_params(request.GET)))
 
 
 @require_GET
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    params = SearchParams.from_querydict(request.GET)
+    params = read_params(request.GET)
     response = StreamingHttpResponse(export.csv_rows(params), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="search-results.csv"'
     return response
@@ -87,7 +88,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 @require_GET
 def export_json(request: HttpRequest) -> StreamingHttpResponse:
-    params = SearchParams.from_querydict(request.GET)
+    params = read_params(request.GET)
     response = StreamingHttpResponse(export.json_chunks(params), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="search-results.json"'
     return response

@@ -7,9 +7,10 @@ import itertools
 import json
 from collections.abc import Iterator
 
-from search import pages, query
+from search.engine.search import EXPORT_BATCH
 from search.models import Paragraph
-from search.params import SearchParams
+from search.web import pages, results
+from search.web.params import SearchParams
 
 FIELDS = ["paragraph_id", "article_id", "position", "title", "source", "published", "url", "persons", "text"]
 
@@ -24,9 +25,9 @@ class _Echo:
 def rows(params: SearchParams) -> Iterator[dict[str, object]]:
     """Every selected paragraph as a row, a batch of ids at a time (never the whole list in memory)."""
     try:
-        ids = query.paragraph_ids(params)
-        batch = list(itertools.islice(ids, query.EXPORT_BATCH))
-    except query.QueryError:
+        ids = results.paragraph_ids(params)
+        batch = list(itertools.islice(ids, EXPORT_BATCH))
+    except results.QueryError:
         return
     while batch:
         paragraphs = Paragraph.objects.select_related("article__source").in_bulk(batch)
@@ -34,7 +35,7 @@ def rows(params: SearchParams) -> Iterator[dict[str, object]]:
         for pid in batch:
             if pid in paragraphs:
                 yield _row(paragraphs[pid], persons.get(pid, []))
-        batch = list(itertools.islice(ids, query.EXPORT_BATCH))
+        batch = list(itertools.islice(ids, EXPORT_BATCH))
 
 
 def _row(paragraph: Paragraph, persons: list[str]) -> dict[str, object]:
@@ -56,7 +57,7 @@ def csv_rows(params: SearchParams) -> Iterator[str]:
     writer = csv.DictWriter(_Echo(), fieldnames=FIELDS)
     yield "\ufeff" + writer.writeheader()  # BOM: spreadsheets then read the file as UTF-8
     for row in rows(params):
-        cells = {**row, "persons": "; ".join(row["persons"])}  # type: ignore[arg-type]
+        cells = {**row, "persons": "; ".join(row["persons"])}  # type: ignore[arg-type]  # a row's persons are a list of names
         yield writer.writerow({name: _defused(value) for name, value in cells.items()})
 
 

@@ -1,6 +1,6 @@
 """Write side of the search index: schema, opening, writing, rebuilding.
 
-Only this module and ``query`` import Whoosh. The index is derived from the database: every
+The index is derived from the database: every
 change that must reach it is queued in ``IndexOutbox`` in the change's own transaction and
 applied here, idempotently, by whichever process holds Whoosh's single writer lock.
 """
@@ -15,73 +15,20 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from whoosh import fields
 from whoosh import index as whoosh_index
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
-from whoosh.support.charset import accent_map
-from whoosh.util.filelock import try_for
 from whoosh.writing import IndexWriter, SegmentWriter
 
-from search import extract
+from search.engine import _whoosh, schema
 from search.models import Article, IndexOutbox, Mention, Paragraph
 
 log = logging.getLogger(__name__)
 
-
-def _cache_missing_columns() -> None:
-    """Whoosh asks the file system whether a length column exists for every posting it writes and
-    caches only the answer "yes" (codec/whoosh3.py W3PerDocReader._cached_reader): fields without
-    lengths cost a stat() per posting, a quarter of commit time here. Cache "no" as well."""
-    original = W3PerDocReader._cached_reader
-    if getattr(original, "caches_missing", False):
-        return
-
-    def cached_reader(self: W3PerDocReader, fieldname: str, column: object) -> object:
-        missing = self.__dict__.setdefault("_missing_columns", set())
-        if fieldname in missing:
-            return None
-        reader = original(self, fieldname, column)
-        if reader is None:
-            missing.add(fieldname)
-        return reader
-
-    cached_reader.caches_missing = True  # type: ignore[attr-defined]
-    W3PerDocReader._cached_reader = cached_reader
-
-
-_cache_missing_columns()
-
-# Stemmed and accent-folded ("café" finds "cafe"). Stop words are dropped but keep their
-# positions (renumber=False), so "climate change" does not match "climate of change".
-ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter(renumber=False) | StemFilter(cachesize=100_000)
-
-# One document per kept paragraph. Texts are not stored: snippets are highlighted from the
-# database's text, which keeps the index small and writes fast. Facet fields are sortable
-# columns so that query.py can load them into numpy arrays once per segment.
-#
-# Numbers are indexed as one exact term each (shift_step=0). Whoosh's default also writes a term
-# for every 4 bits of precision, for fast range queries: 16 terms for a 64-bit id, 8 for a day,
-# 40 of a paragraph's ~100 postings, and half the index's writing time (tests/tools/index_cost.py).
-# Nothing here asks Whoosh for a numeric range over postings: date ranges are answered from the
-# ``day`` column (matching.py), and Whoosh's own fallback reads the exact terms in the range.
-_EXACT = {"shift_step": 0}
-SCHEMA = fields.Schema(
-    pid=fields.ID(stored=True, unique=True),
-    article=fields.NUMERIC(int, bits=64, stored=True, sortable=True, **_EXACT),
-    # spelling=True keeps the unstemmed words too (field spell_text), for "did you mean".
-    text=fields.TEXT(analyzer=ANALYZER, phrase=True, spelling=True),
-    title=fields.TEXT(analyzer=ANALYZER),
-    person=fields.KEYWORD(commas=True, stored=True),  # canonical person ids
-    source=fields.NUMERIC(int, bits=64, stored=True, sortable=True, **_EXACT),  # 0: no source
-    day=fields.NUMERIC(int, stored=True, sortable=True, **_EXACT),  # yyyymmdd; 0: undated
-    digest=fields.STORED(),  # hash of what was indexed, for search_check
-)
 
 _WRITE_LOCK = "WRITELOCK"  # Whoosh's lock name; the file is MAIN_WRITELOCK in a generation folder
 _CURRENT = "current"  # a symlink to the live generation directory, swapped atomically by rebuild()
@@ -102,7 +49,7 @@ def open_index() -> whoosh_index.Index:
         _point_current_at(_create_generation_dir())
     path = link.resolve()
     if not whoosh_index.exists_in(str(path)):
-        return whoosh_index.create_in(str(path), SCHEMA)
+        return whoosh_index.create_in(str(path), schema.SCHEMA)
     return whoosh_index.open_dir(str(path))
 
 
@@ -111,7 +58,7 @@ def _create_generation_dir() -> Path:
     root.mkdir(parents=True, exist_ok=True)
     path = root / f"gen-{time.time_ns()}"
     path.mkdir()
-    whoosh_index.create_in(str(path), SCHEMA)
+    whoosh_index.create_in(str(path), schema.SCHEMA)
     return path
 
 
@@ -154,7 +101,7 @@ MERGE_AT = 8
 REWRITE_DELETED_SHARE = 0.3  # a segment with this share of deleted documents is rewritten
 
 
-def merge_small_segments(w: SegmentWriter, segments: list[object]) -> list[object]:
+def merge_small_segments(w: SegmentWriter, segments: list[Any]) -> list[Any]:
     """Whoosh merge policy: merge only small segments, and segments mostly deleted.
 
     whoosh-reloaded's default (MERGE_SMALL) merges every segment up to a "merge point" that, on a
@@ -164,65 +111,22 @@ def merge_small_segments(w: SegmentWriter, segments: list[object]) -> list[objec
     documents), so an index grows in segments of tens of thousands of paragraphs; `search_rebuild`
     writes a single segment when a compact index is wanted.
     """
-    from whoosh.reading import SegmentReader  # noqa: PLC0415 - Whoosh's own policies import it so
-
-    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]  # type: ignore[attr-defined]
-    holey = [s for s in segments if s.deleted_count() > REWRITE_DELETED_SHARE * s.doc_count_all()]  # type: ignore[attr-defined]
+    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS]
+    holey = [s for s in segments if s.deleted_count() > REWRITE_DELETED_SHARE * s.doc_count_all()]
     merge = holey + (small if len(small) >= MERGE_AT else [])
     merge = list({id(s): s for s in merge}.values())
     if not merge or (len(merge) == 1 and not holey):
         return segments
     for segment in merge:
-        reader = SegmentReader(w.storage, w.schema, segment)
-        w.add_reader(reader)
-        reader.close()
+        _whoosh.add_segment(w, segment)
     return [s for s in segments if all(s is not m for m in merge)]
 
 
 def _open_writer(ix: whoosh_index.Index, *, timeout: float) -> SegmentWriter:
-    """Whoosh's segment writer, with its lock taken here so that a writer that fails to open
-    (disk full, read-only directory) lets go of the lock instead of keeping it until the process
-    exits: Whoosh's own constructor takes the lock first and never releases it on failure.
-    """
-    lock = ix.lock(_WRITE_LOCK)
-    if not try_for(lock.acquire, timeout=timeout, delay=0.1):
-        raise LockError
-    try:
-        # compound=False: compound segments are copied into every reading process's memory.
-        # limitmb: Whoosh estimates ~180 bytes a posting, close to what Python holds. A bulk ingest's
-        # commit (2,000 articles, ~2.7M postings) fits in 1 GB; at 256 MB it spilled a sorted run to
-        # disk and merged the runs in Python, for the same segment (tests/tools/index_cost.py).
-        w = SegmentWriter(ix, _lk=False, limitmb=settings.SEARCH_WRITER_MB, compound=False)
-    except BaseException:
-        lock.release()
-        raise
-    w.writelock = lock  # released by the writer when it commits or cancels
-    return w
-
-
-def day_number(article: Article) -> int:
-    published = article.published
-    return published.year * 10000 + published.month * 100 + published.day if published else 0
-
-
-def paragraph_document(paragraph: Paragraph, person_ids: Iterable[int]) -> dict[str, object]:
-    article = paragraph.article
-    persons = ",".join(str(pid) for pid in sorted(set(person_ids)))
-    return {
-        "pid": str(paragraph.pk),
-        "article": article.pk,
-        "text": paragraph.text,
-        "title": article.title,
-        "person": persons,
-        "source": article.source_id or 0,
-        "day": day_number(article),
-        "digest": paragraph_digest(paragraph, persons=persons),
-    }
-
-
-def paragraph_digest(paragraph: Paragraph, *, persons: str) -> str:
-    article = paragraph.article
-    return extract.content_hash(paragraph.text, article.title, persons, str(article.source_id or 0), str(day_number(article)))
+    # limitmb: Whoosh estimates ~180 bytes a posting, close to what Python holds. A bulk ingest's
+    # commit (2,000 articles, ~2.7M postings) fits in 1 GB; at 256 MB it spilled a sorted run to
+    # disk and merged the runs in Python, for the same segment (tests/tools/index_cost.py).
+    return _whoosh.open_segment_writer(ix, lock_name=_WRITE_LOCK, timeout=timeout, limitmb=settings.SEARCH_WRITER_MB)
 
 
 def _kept_paragraphs(article_ids: Iterable[int]) -> Iterator[tuple[Paragraph, list[int]]]:
@@ -246,7 +150,7 @@ def write_articles(w: IndexWriter, article_ids: Iterable[int]) -> int:
         w.delete_by_term("article", article_id)
     written = 0
     for paragraph, person_ids in _kept_paragraphs(ids):
-        w.add_document(**paragraph_document(paragraph, person_ids))
+        w.add_document(**schema.paragraph_document(paragraph, person_ids))
         written += 1
     return written
 
@@ -304,7 +208,7 @@ def try_apply_pending() -> str | None:
 
 def schema_is_current() -> bool:
     """Whether the live index was built with this version's schema (else search_sync rebuilds it)."""
-    return sorted(open_index().schema.names()) == sorted(SCHEMA.names())
+    return sorted(open_index().schema.names()) == sorted(schema.SCHEMA.names())
 
 
 def pending_count() -> int:
@@ -421,7 +325,7 @@ def check(*, batch_size: int = 500) -> Drift:
     for start in range(0, len(article_ids), batch_size):
         for paragraph, person_ids in _kept_paragraphs(article_ids[start : start + batch_size]):
             persons = ",".join(str(pid) for pid in sorted(set(person_ids)))
-            expected[paragraph.pk] = (paragraph.article_id, paragraph_digest(paragraph, persons=persons))
+            expected[paragraph.pk] = (paragraph.article_id, schema.paragraph_digest(paragraph, persons=persons))
     missing = expected.keys() - indexed.keys()
     extra = indexed.keys() - expected.keys()
     stale = {pid for pid in expected.keys() & indexed.keys() if expected[pid][1] != indexed[pid][1]}

@@ -1,6 +1,6 @@
 """Boilerplate that needs more than one article: curated rules per source, and repetition.
 
-Layer 1 (heuristics on one article's text) lives in ``extract``; these two layers need the database.
+Layer 1 (patterns and context on one article's text) lives in ``boilerplate``; these two need the database.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 
-from django.db.models import Count, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
 
 from search.models import Article, BoilerplateRule, Paragraph
@@ -23,14 +23,25 @@ REPEAT_ENOUGH = 20
 REPEAT_MAX_WORDS = 40  # longer repeats are more likely a re-published story than boilerplate
 
 
-def rule_matches(rule: BoilerplateRule) -> QuerySet[Paragraph]:
-    """The kept paragraphs a rule would set aside (the preview before saving)."""
+def rule_candidates(rule: BoilerplateRule) -> QuerySet[Paragraph]:
+    """The kept paragraphs a rule looks at: its source's (or every source's), not kept by a curator."""
     paragraphs = Paragraph.objects.filter(is_boilerplate=False).exclude(boilerplate_reason=Paragraph.CURATED_KEPT)
-    if rule.source_id:
-        paragraphs = paragraphs.filter(article__source_id=rule.source_id)
-    if rule.is_regex:
-        return paragraphs.filter(text__regex=rule.pattern)
-    return paragraphs.filter(text=rule.pattern.strip())
+    return paragraphs.filter(article__source_id=rule.source_id) if rule.source_id else paragraphs
+
+
+def rule_matches(rule: BoilerplateRule, paragraphs: QuerySet[Paragraph] | None = None) -> list[int]:
+    """Ids of the kept paragraphs a rule would set aside (among ``paragraphs``, else all it looks at).
+
+    A regular expression is applied by Python's ``re``, the engine that validated it, never by the
+    database: PostgreSQL's ``~`` is another dialect (``\\b`` is a backspace there), so the same rule
+    would catch other paragraphs on each database. An exact text is compared by the database.
+    """
+    candidates = rule_candidates(rule) if paragraphs is None else paragraphs & rule_candidates(rule)
+    if not rule.is_regex:
+        return list(candidates.filter(text=rule.pattern.strip()).values_list("id", flat=True))
+    compiled = re.compile(rule.pattern)
+    rows = candidates.values_list("id", "text").iterator(chunk_size=5000)
+    return [paragraph_id for paragraph_id, text in rows if compiled.search(text)]
 
 
 def validate_rule(pattern: str, *, is_regex: bool) -> str:
@@ -47,33 +58,21 @@ def validate_rule(pattern: str, *, is_regex: bool) -> str:
     return ""
 
 
-def apply_article_rules(article: Article) -> int:
-    """Curated rules of the article's source, and of all sources, over its kept paragraphs."""
+def set_aside_by_rule(rule: BoilerplateRule, paragraph_ids: list[int]) -> int:
+    """Mark these paragraphs as set aside by ``rule`` (its reason shown, the rule itself recorded)."""
     touched = 0
-    for rule in BoilerplateRule.objects.filter(source__isnull=True) | BoilerplateRule.objects.filter(source_id=article.source_id):
-        touched += rule_matches(rule).filter(article=article).update(is_boilerplate=True, boilerplate_reason=rule.reason[:100])
+    for start in range(0, len(paragraph_ids), 500):  # in batches: SQLite binds a limited number of values
+        batch = paragraph_ids[start : start + 500]
+        touched += Paragraph.objects.filter(id__in=batch).update(is_boilerplate=True, boilerplate_reason=rule.reason[:100], rule=rule)
     return touched
 
 
-def mark_repeated(article: Article) -> set[int]:
-    """Short paragraphs of this article that recur in other articles of its source become boilerplate
-    everywhere in that source, also in articles ingested before; returns the articles changed."""
-    if article.source_id is None:
-        return set()
-    hashes = [
-        h
-        for h, text in article.paragraphs.filter(is_boilerplate=False).values_list("text_hash", "text")
-        if len(text.split()) <= REPEAT_MAX_WORDS
-    ]
-    if not hashes:
-        return set()
-    same_source = Paragraph.objects.filter(article__source_id=article.source_id, text_hash__in=hashes)
-    needed = _needed(article.source_id)
-    counts = same_source.values("text_hash").annotate(n=Count("article_id", distinct=True))
-    repeated = [row["text_hash"] for row in counts if row["n"] >= needed]
-    if not repeated:
-        return set()
-    return _set_aside(same_source.filter(text_hash__in=repeated))
+def apply_article_rules(article: Article) -> int:
+    """Curated rules of the article's source, and of all sources, over its kept paragraphs."""
+    touched = 0
+    for rule in BoilerplateRule.objects.filter(Q(source__isnull=True) | Q(source=article.source)):
+        touched += set_aside_by_rule(rule, rule_matches(rule, article.paragraphs.all()))
+    return touched
 
 
 def _needed(source_id: int) -> int:
@@ -95,11 +94,12 @@ class SourceRepeats:
     """Layer 2 for a bulk ingest, in memory: for each source it has met, which articles each short
     paragraph text occurs in, read from the database the first time the source comes up.
 
-    The same rule and result as ``mark_repeated`` without its per-article GROUP BY over the paragraph
-    table, which took a quarter of the ingest process's time on the whole AllSides corpus (py-spy).
+    The one implementation of the rule: a bulk ingest keeps one for the whole run (a per-article GROUP
+    BY over the paragraph table took a quarter of the ingest process's time on the whole AllSides
+    corpus, py-spy); storing a single article uses a new one, which reads its source afresh.
     ``mark`` runs inside the article's transaction; ``settle`` records the article once it committed,
     so a rolled-back article is never counted. Articles another process stores meanwhile are counted
-    from the next run on (the database stays the truth; ``mark_repeated`` reads it every time).
+    from the next run on (the database stays the truth).
     """
 
     def __init__(self) -> None:

@@ -9,16 +9,14 @@ set operations, BM25 is one array expression, and phrases are checked on the pos
 documents that contain every word. Scores are Whoosh's own BM25F (same idf, average length and
 length quantisation), so rankings agree with ``Searcher.search``.
 
-This reads Whoosh's codec below its public API (``W3LeafMatcher``'s block fields), which is safe
-because the version is pinned (whoosh-reloaded 2.7.5, frozen) and tests/test_matching.py compares every
+This reads Whoosh's codec below its public API (through ``_whoosh``, the one module that does, which
+checks at start-up that the pinned version is installed), and tests/test_matching.py compares every
 supported query shape with Whoosh's own matching. A query shape not handled here raises
 ``Unsupported``, and the caller falls back to Whoosh.
 """
 
 from __future__ import annotations
 
-import itertools
-import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -26,16 +24,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from whoosh import formats, scoring
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh import scoring
 from whoosh.searching import Searcher
-from whoosh.util.numeric import _length_byte_cache
 
-from search.arrays import offsets_of, run_indices
+from search.engine import _whoosh
+from search.engine.arrays import offsets_of, run_indices
 
-_BYTE_TO_LENGTH = np.array(_length_byte_cache, dtype=np.float64)
 _EMPTY = np.zeros(0, np.int64)
+_POSITION_STRIDE = 1 << 32  # a key is candidate * stride + position: positions stay far below 2**32
 
 
 class Unsupported(Exception):
@@ -144,15 +141,13 @@ class _Evaluator:
             result = _intersect(result, matched)
         if result.docs.size == 0 or len(terms) == 1:
             return result
-        reached = None  # (candidate, position) keys where the phrase so far ends
+        reached: np.ndarray | None = None  # (candidate, position) keys where the phrase so far ends, sorted
         for matched, positions in terms:
             keys = positions.keys_for(result.docs, matched.docs)
             if reached is not None:
-                follows = np.zeros(keys.size, bool)
-                for gap in range(1, node.slop + 1):
-                    follows |= np.isin(keys - gap, reached)
-                keys = keys[follows]
+                keys = keys[_follows(keys, reached, node.slop)]
             reached = np.unique(keys)
+        assert reached is not None
         found = np.unique(reached // _POSITION_STRIDE)
         return Matched(result.docs[found], result.scores[found])
 
@@ -207,7 +202,7 @@ class Positions:
 
     @classmethod
     def decoded(cls, values: list[bytes], fmt: Any) -> Positions:
-        lengths, flat = _decode_positions(values, fmt)
+        lengths, flat = _whoosh.decode_positions(values, fmt)
         return cls(offsets_of(lengths), flat.astype(np.int32))
 
     @classmethod
@@ -281,7 +276,7 @@ class PostingsCache:
                 self._entries.move_to_end(key)
                 self.hits += 1
                 return entry
-        ids, weights, values = _postings(reader, fieldname, tbytes, fmt, with_positions)
+        ids, weights, values = _whoosh.postings(reader, fieldname, tbytes, fmt, with_positions)
         entry = Postings(ids.astype(np.int32), weights.astype(np.float32), Positions.decoded(values, fmt) if with_positions else None)
         if ids.size >= self.MIN_POSTINGS:
             self._keep(key, entry)
@@ -308,72 +303,20 @@ def _folder(reader: Any) -> str:
 postings_cache = PostingsCache(max_bytes=192 * 2**20)  # search.apps sets the budget from the settings
 
 
-def _postings(reader: Any, fieldname: str, tbytes: bytes, fmt: Any, with_positions: bool) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
-    """Document numbers (segment-local), weights and (if asked) raw values of one term's postings."""
-    matcher = reader._terms.matcher(fieldname, tbytes, fmt)
-    if not isinstance(matcher, W3LeafMatcher):  # a single posting, inlined in the term info
-        return _postings_one_by_one(matcher, with_positions)
-    deltas: list[int] = []
-    lengths: list[int] = []
-    weights: list[float] = []
-    values: list[bytes] = []
-    while True:
-        matcher._read_data()
-        block_ids, block_weights, block_values = matcher._data
-        n = matcher._blocklength
-        deltas += block_ids
-        lengths.append(n)
-        if block_weights is None:
-            weights += [1.0] * n
-        elif isinstance(block_weights, (int, float)):
-            weights += [block_weights] * n
-        else:
-            weights += block_weights
-        if with_positions:
-            values += block_values
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
-    return _undelta(np.array(deltas, dtype=np.int64), lengths), np.array(weights, dtype=np.float64), values
-
-
-def _postings_one_by_one(matcher: Any, with_positions: bool) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
-    ids: list[int] = []
-    weights: list[float] = []
-    values: list[bytes] = []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        if with_positions:
-            values.append(matcher.value())
-        matcher.next()
-    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64), values
-
-
-def _undelta(deltas: np.ndarray, lengths: list[int]) -> np.ndarray:
-    """Whoosh delta-encodes the ids of each block from zero: a running sum restarted per block."""
-    running = np.cumsum(deltas)
-    starts = np.cumsum([0, *lengths[:-1]])
-    before = np.where(starts > 0, running[np.maximum(starts - 1, 0)], 0)
-    return running - np.repeat(before, lengths)
-
-
 def field_lengths(searcher: Searcher, fieldname: str) -> np.ndarray:
     """Each document's field length as Whoosh stores it (a byte, quantised), for the whole searcher."""
-    parts = [_segment_lengths(reader, fieldname) for reader, _ in searcher.reader().leaf_readers() if reader.doc_count_all()]
+    parts = [_whoosh.segment_lengths(reader, fieldname) for reader, _ in searcher.reader().leaf_readers() if reader.doc_count_all()]
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
-def _segment_lengths(reader: Any, fieldname: str) -> np.ndarray:
-    count = reader.doc_count_all()
-    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    raw = np.zeros(count, np.uint8)
-    if column is not None:
-        stored = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
-        raw[: stored.size] = stored[:count]
-    lengths = _BYTE_TO_LENGTH[raw]
-    lengths[raw == 0] = 1.0  # Whoosh's scorer reads a missing length as 1
-    return lengths
+def _follows(keys: np.ndarray, reached: np.ndarray, slop: int) -> np.ndarray:
+    """Which keys have a reached key 1 to ``slop`` positions before them, in the same candidate: one
+    binary search each, whatever the slop (a key's candidate is its high part, and positions stay far
+    below the stride, so ``key - slop`` never reaches into the previous candidate's keys)."""
+    if reached.size == 0:
+        return np.zeros(keys.size, bool)
+    first = np.searchsorted(reached, keys - slop)  # the first reached key at or after key - slop
+    return (first < reached.size) & (reached[np.minimum(first, reached.size - 1)] <= keys - 1)
 
 
 # --- sorted-array set operations -------------------------------------------------------------
@@ -406,30 +349,3 @@ def _plus_optional(required: Matched, optional: Matched) -> Matched:
     scores = required.scores.copy()
     scores[in_required] += optional.scores[in_optional]
     return Matched(required.docs, scores)
-
-
-# --- positions -------------------------------------------------------------------------------
-
-_POSITION_STRIDE = 1 << 32  # a key is candidate * stride + position: positions stay far below 2**32
-_PICKLE_PROTOCOL_2 = b"\x80\x02"
-
-
-def _decode_positions(values: list[bytes], fmt: Any) -> tuple[np.ndarray, np.ndarray]:
-    """How many positions each value holds, and all of them, flat.
-
-    Whoosh's ``Positions`` value is a 4-byte count, then a protocol-2 pickle of the position deltas
-    (its STOP opcode sometimes stripped). ``decode_positions`` unpickles them one by one, ~2 µs each:
-    60k values for "white house". Here the pickles are joined into one list of lists and unpickled
-    in one call; any other format is decoded one value at a time.
-    """
-    if not values:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if type(fmt) is not formats.Positions:
-        decoded = [fmt.decode_positions(v) for v in values]
-        lengths = np.array([len(d) for d in decoded], np.int64)
-        return lengths, np.fromiter(itertools.chain.from_iterable(decoded), np.int64, count=int(lengths.sum()))
-    bodies = b"".join(v[4:].removesuffix(b".").removeprefix(_PICKLE_PROTOCOL_2) for v in values)
-    deltas = pickle.loads(_PICKLE_PROTOCOL_2 + b"](" + bodies + b"e.")  # noqa: S301 - Whoosh's own index files
-    lengths = np.frombuffer(b"".join(v[:4] for v in values), dtype=">u4").astype(np.int64)
-    flat = np.fromiter(itertools.chain.from_iterable(deltas), np.int64, count=int(lengths.sum()))
-    return lengths, _undelta(flat, lengths.tolist())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from search import query
+from search.engine import highlight
 from search.models import Article, Mention, Paragraph, Person
-from search.params import SearchParams
+from search.web import facets, results
+from search.web.params import SearchParams
 
 
 def article_context(article: Article, params: SearchParams) -> dict[str, object]:
@@ -13,16 +14,20 @@ def article_context(article: Article, params: SearchParams) -> dict[str, object]
     matches: set[int] = set()
     terms: frozenset[str] = frozenset()
     if params.q or params.has_filters:
-        hits, terms = query.article_matches(article.pk, params)
+        hits, terms = results.article_matches(article.pk, params)
         matches = {hit.paragraph_id for hit in hits}
     persons = (
         Person.objects.filter(mentions__paragraph__article=article, mentions__paragraph__is_boilerplate=False).distinct().order_by("name")
     )
     return {
         "article": article,
-        "paragraphs": [{"paragraph": p, "html": query.snippet(p.text, terms, whole=True), "matched": p.pk in matches} for p in paragraphs],
+        "paragraphs": [
+            {"paragraph": p, "html": highlight.snippet(p.text, terms, whole=True), "matched": p.pk in matches} for p in paragraphs
+        ],
         "match_count": len(matches),
-        "persons": [{"person": person, "url": SearchParams(persons=(person.slug,)).querystring()} for person in persons],
+        "persons": [
+            {"person": person, "url": SearchParams().querystring(changes={facets.PERSON.params[0]: (person.slug,)})} for person in persons
+        ],
         "back_url": params.querystring(),
     }
 
@@ -32,12 +37,12 @@ def context_around(paragraph: Paragraph, params: SearchParams) -> dict[str, obje
     siblings = Paragraph.objects.filter(article_id=paragraph.article_id, is_boilerplate=False)
     before = siblings.filter(position__lt=paragraph.position).order_by("-position").first()
     after = siblings.filter(position__gt=paragraph.position).order_by("position").first()
-    terms = query.highlight_terms(params)
+    terms = results.highlight_terms(params)
     return {
         "paragraph": paragraph,
-        "before": before and {"paragraph": before, "html": query.snippet(before.text, terms, whole=True)},
-        "after": after and {"paragraph": after, "html": query.snippet(after.text, terms, whole=True)},
-        "current_html": query.snippet(paragraph.text, terms, whole=True),
+        "before": before and {"paragraph": before, "html": highlight.snippet(before.text, terms, whole=True)},
+        "after": after and {"paragraph": after, "html": highlight.snippet(after.text, terms, whole=True)},
+        "current_html": highlight.snippet(paragraph.text, terms, whole=True),
     }
 
 

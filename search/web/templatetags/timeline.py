@@ -11,7 +11,7 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from search.facets import Timeline
+from search.web.results import Timeline
 
 register = template.Library()
 

@@ -1,20 +1,25 @@
-"""Curation in the Django admin. Rules live in ``curation`` and ``rules``; every change that affects
-search is queued in the outbox in its own transaction and applied right after commit."""
+"""Curation in the Django admin. Rules live in ``actions`` and ``search.ingest.repeats``; every change
+that affects search is queued in the outbox in its own transaction and applied right after commit."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
-from search import curation, index, rules
+from search.curation import actions as curation
+from search.engine import index
+from search.ingest import repeats
 from search.models import Alias, Article, BoilerplateRule, IndexOutbox, Mention, Paragraph, Person, Source
 
 
-def _done(modeladmin: admin.ModelAdmin, request: HttpRequest, objects: list[object], what: str, touched: int) -> None:
+def _done(modeladmin: admin.ModelAdmin, request: HttpRequest, objects: Sequence[Model], what: str, touched: int) -> None:
     """Apply the queued index update, log the action on each object, and tell the curator."""
     problem = index.try_apply_pending()
     for obj in objects:
@@ -42,11 +47,11 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.display(ordering="article_count", description="articles")
     def article_count(self, obj: Source) -> int:
-        return obj.article_count  # type: ignore[attr-defined]
+        return obj.article_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
     @admin.action(description="Merge selected sources into the one with most articles")
     def merge_sources(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
-        sources = list(queryset.order_by("-article_count", "pk"))
+        sources = list(queryset.order_by("-article_count", "pk"))  # type: ignore[misc]  # annotated in get_queryset
         if len(sources) < 2:
             self.message_user(request, "Select at least two sources to merge.", messages.WARNING)
             return
@@ -80,7 +85,7 @@ class PersonAdmin(admin.ModelAdmin):
 
     @admin.display(ordering="mention_count", description="mentions")
     def mention_count(self, obj: Person) -> int:
-        return obj.mention_count  # type: ignore[attr-defined]
+        return obj.mention_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
     @admin.display(description="sample paragraphs")
     def sample_paragraphs(self, obj: Person) -> str:
@@ -98,7 +103,7 @@ class PersonAdmin(admin.ModelAdmin):
 
     @admin.action(description="Merge selected persons into the one with most mentions")
     def merge_persons(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
-        people = list(queryset.order_by("-mention_count", "pk"))
+        people = list(queryset.order_by("-mention_count", "pk"))  # type: ignore[misc]  # annotated in get_queryset
         if len(people) < 2:
             self.message_user(request, "Select at least two persons to merge.", messages.WARNING)
             return
@@ -177,8 +182,34 @@ class ArticleAdmin(admin.ModelAdmin):
         _done(self, request, objects, "Extraction re-run", curation.rerun_extraction(queryset))
 
 
+class QueuesItsArticles(admin.ModelAdmin):
+    """Saving or deleting rows of this model (paragraphs, mentions) changes what its articles index:
+    each save and delete queues those articles in the same transaction and applies them after commit."""
+
+    def article_ids(self, objects: Iterable[Any]) -> set[int]:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool) -> None:
+        previous = self.article_ids(type(obj).objects.filter(pk=obj.pk)) if obj.pk else set()  # a mention moved elsewhere
+        super().save_model(request, obj, form, change)
+        index.queue_articles(previous | self.article_ids([obj]))
+        _apply_after_commit()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        articles = self.article_ids([obj])
+        super().delete_model(request, obj)
+        index.queue_articles(articles)
+        _apply_after_commit()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        articles = self.article_ids(queryset)
+        super().delete_queryset(request, queryset)
+        index.queue_articles(articles)
+        _apply_after_commit()
+
+
 @admin.register(Paragraph)
-class ParagraphAdmin(admin.ModelAdmin):
+class ParagraphAdmin(QueuesItsArticles):
     list_display = ["__str__", "article", "is_boilerplate", "boilerplate_reason"]
     list_filter = ["is_boilerplate", "boilerplate_reason", "article__source"]
     search_fields = ["text"]
@@ -186,10 +217,8 @@ class ParagraphAdmin(admin.ModelAdmin):
     raw_id_fields = ["article"]
     actions = ["mark_boilerplate", "mark_kept"]
 
-    def save_model(self, request: HttpRequest, obj: Paragraph, form: forms.ModelForm, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        index.queue_articles([obj.article_id])
-        _apply_after_commit()
+    def article_ids(self, objects: Iterable[Paragraph]) -> set[int]:
+        return {paragraph.article_id for paragraph in objects}
 
     @admin.action(description="Set aside as boilerplate")
     def mark_boilerplate(self, request: HttpRequest, queryset: QuerySet[Paragraph]) -> None:
@@ -211,15 +240,16 @@ class BoilerplateRuleForm(forms.ModelForm):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        problem = rules.validate_rule(str(data.get("pattern") or ""), is_regex=bool(data.get("is_regex")))
+        problem = repeats.validate_rule(str(data.get("pattern") or ""), is_regex=bool(data.get("is_regex")))
         if problem:
             raise forms.ValidationError(problem)
         if not data.get("confirm"):
-            rule = BoilerplateRule(source=data.get("source"), pattern=data.get("pattern"), is_regex=bool(data.get("is_regex")))
-            matches = rules.rule_matches(rule)
-            samples = format_html_join("", "<li>{}</li>", ((p.text[:200],) for p in matches[:5]))
+            rule = BoilerplateRule(source=data.get("source"), pattern=str(data.get("pattern") or ""), is_regex=bool(data.get("is_regex")))
+            matches = repeats.rule_matches(rule)
+            shown = Paragraph.objects.filter(id__in=matches[:5])
+            samples = format_html_join("", "<li>{}</li>", ((p.text[:200],) for p in shown))
             raise forms.ValidationError(
-                format_html("Preview: this rule catches {} paragraph(s).<ul>{}</ul>Tick “Apply” to save it.", matches.count(), samples)
+                format_html("Preview: this rule catches {} paragraph(s).<ul>{}</ul>Tick “Apply” to save it.", len(matches), samples)
             )
         return data
 
@@ -248,10 +278,13 @@ class BoilerplateRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mention)
-class MentionAdmin(admin.ModelAdmin):
+class MentionAdmin(QueuesItsArticles):
     list_display = ["text", "person", "paragraph"]
     search_fields = ["text", "person__name"]
     raw_id_fields = ["paragraph", "person"]
+
+    def article_ids(self, objects: Iterable[Mention]) -> set[int]:
+        return set(Paragraph.objects.filter(id__in={mention.paragraph_id for mention in objects}).values_list("article_id", flat=True))
 
 
 @admin.register(IndexOutbox)

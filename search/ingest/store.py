@@ -7,19 +7,18 @@ others still go in.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.db.models import Count
-from django.utils.text import slugify
 
-from search import extract, index, rules
-from search.models import Alias, Article, Mention, Paragraph, Person, Source
-from search.readers import ArticleInput, IngestError, Skipped, iter_files, parse_date, read_file
+from search import people
+from search.engine import index
+from search.ingest import boilerplate, paragraphs, persons, repeats
+from search.ingest.readers import ArticleInput, IngestError, Skipped, iter_files, parse_date, read_file
+from search.models import Article, Mention, Paragraph, Person, Source, unique_slug
 
 __all__ = ["ArticleInput", "Defaults", "IngestError", "Summary", "ingest_paths", "parse_date", "preview_paths", "store_article"]
 
@@ -69,8 +68,8 @@ def with_defaults(article: ArticleInput, defaults: Defaults) -> ArticleInput:
 
 def article_key(article: ArticleInput, first_paragraph: str) -> str:
     if article.url:
-        return extract.content_hash("url", article.url.strip())
-    return extract.content_hash("text", article.source.casefold(), article.title, first_paragraph)
+        return paragraphs.content_hash("url", article.url.strip())
+    return paragraphs.content_hash("text", article.source.casefold(), article.title, first_paragraph)
 
 
 def resolve_source(name: str, url: str) -> Source | None:
@@ -106,8 +105,8 @@ class PreparedArticle:
     """An article split, classified and with its person mentions found: everything but the database."""
 
     article: ArticleInput
-    paragraphs: list[extract.ParagraphDraft]
-    mentions: list[extract.MentionDraft]  # ``paragraph`` indexes ``paragraphs``
+    paragraphs: list[boilerplate.ParagraphDraft]
+    mentions: list[persons.MentionDraft]  # ``paragraph`` indexes ``paragraphs``
 
     @property
     def key(self) -> str:
@@ -136,7 +135,7 @@ def prepare_stream(
     ``skip(article, key)`` lets the caller pass over an article before NER (unchanged ones).
     """
 
-    def split() -> Iterator[tuple[tuple[ArticleInput, list[extract.ParagraphDraft], list[int], str], list[str]]]:
+    def split() -> Iterator[tuple[tuple[ArticleInput, list[boilerplate.ParagraphDraft], list[int], str], list[str]]]:
         for article in articles:
             try:
                 drafts = _classified_paragraphs(article)
@@ -150,114 +149,68 @@ def prepare_stream(
             kept = [n for n, d in enumerate(drafts) if not d.is_boilerplate]
             yield (article, drafts, kept, key), [drafts[n].text for n in kept]
 
-    for (article, drafts, kept, key), mentions in extract.find_persons_stream(split(), processes=processes):
+    for (article, drafts, kept, key), mentions in persons.find_persons_stream(split(), processes=processes):
         prepared = PreparedArticle(article, drafts, [replace(m, paragraph=kept[m.paragraph]) for m in mentions])
         yield prepared, key
 
 
-def _classified_paragraphs(article: ArticleInput) -> list[extract.ParagraphDraft]:
-    paragraphs = extract.split_paragraphs(article.text)
-    if not paragraphs:
+def _classified_paragraphs(article: ArticleInput) -> list[boilerplate.ParagraphDraft]:
+    texts = paragraphs.split_paragraphs(article.text)
+    if not texts:
         raise IngestError("no text")
-    too_long = next((p for p in paragraphs if len(p) > MAX_PARAGRAPH_CHARS), None)
+    too_long = next((p for p in texts if len(p) > MAX_PARAGRAPH_CHARS), None)
     if too_long is not None:
         raise IngestError(f"a paragraph of {len(too_long):,} characters (limit {MAX_PARAGRAPH_CHARS:,}): not article text")
-    return extract.classify_paragraphs(paragraphs)
+    return boilerplate.classify_paragraphs(texts)
 
 
 def article_digest(article: ArticleInput) -> str:
     """What decides whether a stored article changed: its text and metadata as given."""
-    return extract.content_hash(article.title, article.url, article.source, str(article.published), article.byline, article.text)
+    return paragraphs.content_hash(article.title, article.url, article.source, str(article.published), article.byline, article.text)
 
 
 def _unchanged(article: ArticleInput, key: str) -> bool:
     return Article.objects.filter(key=key, content_hash=article_digest(article)).exists()
 
 
-def known_person(name: str) -> Person | None:
-    """The curated person a name refers to: an alias wins, then the canonical name, then a unique surname."""
-    alias = Alias.objects.filter(name__iexact=name).select_related("person").first()
-    if alias:
-        return alias.person
-    person = Person.objects.filter(name__iexact=name).first()
-    if person or " " in name:
-        return person
-    # A surname alone, with no full name in its article: the best-known person of that surname.
-    return Person.objects.filter(name__iendswith=f" {name}").annotate(n=Count("mentions")).order_by("-n", "id").first()
-
-
-class PersonDirectory:
-    """Names → canonical persons for a bulk ingest, held in memory.
-
-    Same rules as ``known_person``, without a database round trip (and a table scan for surnames)
-    per name: on a large archive those dominate the time of storing an article.
-    """
-
-    def __init__(self) -> None:
-        self.by_name: dict[str, int] = {}
-        self.by_surname: dict[str, dict[int, int]] = {}
-        counts = dict(Person.objects.annotate(n=Count("mentions")).values_list("id", "n"))
-        for person_id, name in Person.objects.values_list("id", "name"):
-            self._add(person_id, name, counts.get(person_id, 0))
-        for person_id, name in Alias.objects.values_list("person_id", "name"):
-            self.by_name[name.casefold()] = person_id  # a curated alias wins
-
-    def _add(self, person_id: int, name: str, mentions: int) -> None:
-        self.by_name.setdefault(name.casefold(), person_id)
-        if " " in name:
-            surname = self.by_surname.setdefault(name.rsplit(" ", 1)[1].casefold(), {})
-            surname[person_id] = surname.get(person_id, 0) + mentions
-
-    def lookup(self, name: str) -> int | None:
-        found = self.by_name.get(name.casefold())
-        if found is not None or " " in name:
-            return found
-        candidates = self.by_surname.get(name.casefold())
-        return min(candidates, key=lambda pid: (-candidates[pid], pid)) if candidates else None
-
-    def created(self, person: Person) -> None:
-        self._add(person.pk, person.name, 0)
-
-    def mentioned(self, person_id: int, name: str, count: int) -> None:
-        surname = self.by_surname.get(name.rsplit(" ", 1)[-1].casefold(), {})
-        if person_id in surname:
-            surname[person_id] += count
-
-
-def resolve_people(names: Iterable[str], directory: PersonDirectory | None = None) -> tuple[dict[str, Person], int]:
+def resolve_people(names: Iterable[str], directory: people.Directory | None = None) -> tuple[dict[str, Person], int]:
     """Canonical Person rows for these names, creating new ones; returns (map, how many are new).
 
     A single word that neither resolved to a full name in its article nor names a known person is
-    left out: alone, "Twitter" or "Wagner" is more often not a person than a mononym.
+    left out: alone, "Twitter" or "Wagner" is more often not a person than a mononym. A name is
+    looked up in the database once more before a person is created for it: a curator may have made
+    it someone's alias while this ingest ran.
     """
-    people: dict[str, Person] = {}
+    resolved: dict[str, Person] = {}
     created = 0
     names = list(dict.fromkeys(names))
-    if directory is not None:
-        ids = {name: directory.lookup(name) for name in names}
-        rows = Person.objects.in_bulk([i for i in ids.values() if i is not None])
-        found = {name: rows[i] for name, i in ids.items() if i is not None and i in rows}
-    else:
-        found = {name: person for name in names if (person := known_person(name)) is not None}
+    found = _known_persons(names, directory)
     for name in names:
         person = found.get(name)
-        if person is None and " " in name:
-            person = Person.objects.create(name=name[:200], slug=unique_slug(Person, name))
-            created += 1
-            if directory is not None:
-                directory.created(person)
+        if person is None and people.is_full_name(name):
+            person = people.known_person(name) if directory is not None else None
+            if person is None:
+                person = Person.objects.create(name=name[:200], slug=unique_slug(Person, name))
+                created += 1
+                if directory is not None:
+                    directory.created(person)
         if person is not None:
-            people[name] = person
-    return people, created
+            resolved[name] = person
+    return resolved, created
 
 
-def unique_slug(model: type[Person] | type[Source], name: str) -> str:
-    base = slugify(name)[:180] or model.__name__.lower()
-    slug, number = base, 1
-    while model.objects.filter(slug=slug).exists():
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
+def _known_persons(names: list[str], directory: people.Directory | None) -> dict[str, Person]:
+    """The persons these names already have. A directory that names a person the database no longer has
+    (a curator merged it away meanwhile) is read again from the database first."""
+    if directory is None:
+        return {name: person for name in names if (person := people.known_person(name)) is not None}
+    for _ in range(2):
+        ids = {name: directory.lookup(name) for name in names}
+        rows = Person.objects.in_bulk([i for i in ids.values() if i is not None])
+        if all(i is None or i in rows for i in ids.values()):
+            break
+        directory.reload()
+    return {name: rows[i] for name, i in ids.items() if i is not None and i in rows}
 
 
 def store_article(article: ArticleInput) -> tuple[str, Article, PreparedArticle, int]:
@@ -266,7 +219,7 @@ def store_article(article: ArticleInput) -> tuple[str, Article, PreparedArticle,
 
 
 def store_prepared(
-    prepared: PreparedArticle, directory: PersonDirectory | None = None, repeats: rules.SourceRepeats | None = None
+    prepared: PreparedArticle, directory: people.Directory | None = None, source_repeats: repeats.SourceRepeats | None = None
 ) -> tuple[str, Article, PreparedArticle, int]:
     """Insert or update one article in one transaction; returns (outcome, article, prepared, persons created)."""
     article = prepared.article
@@ -284,17 +237,17 @@ def store_prepared(
         stored.raw_text = article.text
         stored.content_hash = digest
         stored.save()
-        created = replace_paragraphs(stored, prepared, directory, repeats, fresh=existing is None)
-    if repeats is not None:
-        repeats.settle()
+        created = replace_paragraphs(stored, prepared, directory, source_repeats, fresh=existing is None)
+    if source_repeats is not None:
+        source_repeats.settle()
     return ("updated" if existing else "new"), stored, prepared, created
 
 
 def replace_paragraphs(
     article: Article,
     prepared: PreparedArticle,
-    directory: PersonDirectory | None = None,
-    repeats: rules.SourceRepeats | None = None,
+    directory: people.Directory | None = None,
+    source_repeats: repeats.SourceRepeats | None = None,
     *,
     fresh: bool = False,
 ) -> int:
@@ -309,40 +262,36 @@ def replace_paragraphs(
         curated = dict(article.paragraphs.filter(boilerplate_reason__in=Paragraph.CURATED).values_list("text_hash", "boilerplate_reason"))
         article.paragraphs.all().delete()
     rows = Paragraph.objects.bulk_create(
-        _paragraph_row(article, n, d, curated.get(paragraph_hash(d.text))) for n, d in enumerate(prepared.paragraphs)
+        _paragraph_row(article, n, d, curated.get(paragraphs.paragraph_hash(d.text))) for n, d in enumerate(prepared.paragraphs)
     )
-    people, created = resolve_people((m.name for m in prepared.mentions), directory)
+    found, created = resolve_people((m.name for m in prepared.mentions), directory)
     Mention.objects.bulk_create(
-        Mention(paragraph=rows[m.paragraph], person=people[m.name], start=m.start, end=m.end, text=m.text[:200])
+        Mention(paragraph=rows[m.paragraph], person=found[m.name], start=m.start, end=m.end, text=m.text[:200], name=m.name[:200])
         for m in prepared.mentions
-        if m.name in people
+        if m.name in found
     )
-    rules.apply_article_rules(article)
-    index.queue_articles((repeats.mark(article) if repeats is not None else rules.mark_repeated(article)) | {article.pk})
+    repeats.apply_article_rules(article)
+    index.queue_articles((source_repeats or repeats.SourceRepeats()).mark(article) | {article.pk})
     return created
 
 
-def _paragraph_row(article: Article, position: int, draft: extract.ParagraphDraft, curated: str | None) -> Paragraph:
+def _paragraph_row(article: Article, position: int, draft: boilerplate.ParagraphDraft, curated: str | None) -> Paragraph:
     reason = curated or draft.boilerplate_reason
     return Paragraph(
         article=article,
         position=position,
         text=draft.text,
-        text_hash=paragraph_hash(draft.text),
+        text_hash=paragraphs.paragraph_hash(draft.text),
         is_boilerplate=reason != Paragraph.CURATED_KEPT and bool(reason),
         boilerplate_reason=reason,
     )
-
-
-def paragraph_hash(text: str) -> str:
-    return hashlib.sha1(" ".join(text.casefold().split()).encode("utf-8")).hexdigest()
 
 
 def preview(prepared: PreparedArticle) -> dict[str, object]:
     """What ingest would store for this article, as plain JSON-ready data; reads, never writes."""
     article = prepared.article
     canonical = {name: person.name for name in {m.name for m in prepared.mentions} if (person := _person_preview(name))}
-    by_paragraph: dict[int, list[extract.MentionDraft]] = {}
+    by_paragraph: dict[int, list[persons.MentionDraft]] = {}
     for mention in (m for m in prepared.mentions if m.name in canonical):
         by_paragraph.setdefault(mention.paragraph, []).append(mention)
     source = resolve_source_name(article.source, article.url)
@@ -370,7 +319,7 @@ def preview(prepared: PreparedArticle) -> dict[str, object]:
 
 def _person_preview(name: str) -> Person | None:
     """The person ``resolve_people`` would give this name, without creating it."""
-    return known_person(name) or (Person(name=name) if " " in name else None)
+    return people.known_person(name) or (Person(name=name) if people.is_full_name(name) else None)
 
 
 def resolve_source_name(name: str, url: str) -> str | None:
@@ -444,10 +393,10 @@ def ingest_paths(
     articles = _articles(paths, defaults, summary)
     stream = prepare_stream(articles, on_error=_failure_recorder(summary), skip=unchanged, processes=processes)
     since_apply = 0
-    directory = PersonDirectory()
-    repeats = rules.SourceRepeats()
+    directory = people.Directory()
+    source_repeats = repeats.SourceRepeats()
     for prepared, _ in _with_progress(stream, enabled=progress):
-        since_apply += _store_one(prepared, summary, directory, repeats)
+        since_apply += _store_one(prepared, summary, directory, source_repeats)
         if since_apply >= apply_every and not summary.index_error:
             _apply(summary, apply_every)
             since_apply = 0
@@ -475,8 +424,8 @@ def _with_progress(stream: Iterator[tuple[PreparedArticle, str]], *, enabled: bo
     return iter(tqdm(stream, unit=" articles", smoothing=0.05, mininterval=1.0))
 
 
-def _store_one(prepared: PreparedArticle, summary: Summary, directory: PersonDirectory, repeats: rules.SourceRepeats) -> int:
-    outcome, _, prepared, created = store_prepared(prepared, directory, repeats)
+def _store_one(prepared: PreparedArticle, summary: Summary, directory: people.Directory, source_repeats: repeats.SourceRepeats) -> int:
+    outcome, _, prepared, created = store_prepared(prepared, directory, source_repeats)
     setattr(summary, outcome, getattr(summary, outcome) + 1)
     _count_paragraphs(summary, prepared)
     summary.persons_new += created

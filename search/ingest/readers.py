@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 TEXT_SUFFIXES = (".txt",)
 JSON_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".json.gz", ".ndjson")
@@ -243,10 +244,11 @@ def _read_html(path: Path) -> ArticleInput:
     document = trafilatura.bare_extraction(
         _read_bytes(path), with_metadata=True, include_comments=False, include_tables=False, deduplicate=True
     )
+    assert not isinstance(document, dict)  # a dict only with as_dict=True
     if document is None or len((document.text or "").split()) < _MIN_PAGE_WORDS:
         raise IngestError("no article text found in the page")
     return ArticleInput(
-        text=document.text,
+        text=document.text or "",
         title=document.title or "",
         url=document.url or "",
         source=document.sitename or "",
@@ -293,8 +295,8 @@ def _read_feed(path: Path) -> Iterator[ArticleInput | IngestError]:
 
 
 def _feed_entry(entry: dict[str, object], *, feed_title: str, path: Path, number: int) -> ArticleInput | IngestError:
-    contents = entry.get("content") or []
-    html_text = max((c.get("value", "") for c in contents), key=len) if contents else str(entry.get("summary") or "")  # type: ignore[union-attr]
+    contents = cast("list[dict[str, str]]", entry.get("content") or [])  # feedparser's entries are untyped dicts
+    html_text = max((c.get("value", "") for c in contents), key=len) if contents else str(entry.get("summary") or "")
     paragraphs = html_paragraphs(html_text) if html_text.strip() else []
     if not paragraphs:
         return Skipped(f"entry {number}: no text content, only a title or media")
@@ -303,7 +305,7 @@ def _feed_entry(entry: dict[str, object], *, feed_title: str, path: Path, number
         text="\n\n".join(paragraphs),
         title=_as_text(entry.get("title")),
         url=_as_text(entry.get("link")),
-        published=dt.date(*stamp[:3]) if stamp else None,  # type: ignore[index]
+        published=dt.date(*stamp[:3]) if stamp else None,  # type: ignore[index]  # feedparser gives a time.struct_time
         byline=_BYLINE_PLACE.sub("", _as_text(entry.get("author"))),
         path=str(path),
         record=number,

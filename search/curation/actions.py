@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from search import index, ingest, rules
-from search.models import Alias, Article, BoilerplateRule, Mention, Paragraph, Person, Source
+from search.engine import index
+from search.ingest import repeats, store
+from search.ingest.readers import ArticleInput
+from search.models import Alias, Article, BoilerplateRule, Mention, Paragraph, Person, Source, unique_slug
 
 
 def _articles_mentioning(person_ids: Iterable[int]) -> set[int]:
@@ -42,10 +44,15 @@ def merge_persons(target: Person, others: Iterable[Person]) -> int:
 
 @transaction.atomic
 def split_alias(alias: Alias) -> tuple[Person, int]:
-    """Make an alias a person of its own; the mentions written that way move with it."""
+    """Make an alias a person of its own; the mentions ingest resolved to that name move with it.
+
+    By the name each mention was resolved to, not only as written: after "Donald J. Trump" was merged
+    into "Donald Trump", its mentions written "Trump" go back with it too.
+    """
     old = alias.person
-    person = Person.objects.create(name=alias.name, slug=ingest.unique_slug(Person, alias.name))
-    moved = Mention.objects.filter(person=old, text__iexact=alias.name)
+    person = Person.objects.create(name=alias.name, slug=unique_slug(Person, alias.name))
+    resolved_so = Q(name__iexact=alias.name) | Q(name="", text__iexact=alias.name)  # "": stored before names were kept
+    moved = Mention.objects.filter(resolved_so, person=old)
     articles = set(moved.values_list("paragraph__article_id", flat=True))
     moved.update(person=person)
     alias.delete()
@@ -86,12 +93,19 @@ def unmerge_source(source: Source) -> int:
 
 @transaction.atomic
 def apply_rule(rule: BoilerplateRule) -> int:
-    """Mark every paragraph the rule catches as boilerplate, with the rule's reason."""
-    matches = rules.rule_matches(rule)
-    articles = set(matches.values_list("article_id", flat=True))
-    touched = matches.update(is_boilerplate=True, boilerplate_reason=rule.reason[:100])
+    """Mark every paragraph the rule catches as boilerplate, with the rule's reason, recording the rule."""
+    matches = repeats.rule_matches(rule)
+    articles = _articles_of(matches)
+    touched = repeats.set_aside_by_rule(rule, matches)
     index.queue_articles(articles)
     return touched
+
+
+def _articles_of(paragraph_ids: list[int]) -> set[int]:
+    articles: set[int] = set()
+    for start in range(0, len(paragraph_ids), 500):
+        articles |= set(Paragraph.objects.filter(id__in=paragraph_ids[start : start + 500]).values_list("article_id", flat=True))
+    return articles
 
 
 @transaction.atomic
@@ -109,12 +123,12 @@ def rerun_extraction(articles: QuerySet[Article]) -> int:
     touched = 0
     for article in articles.select_related("source"):
         source = article.source.name if article.source else ""
-        prepared = ingest.prepare(
-            ingest.ArticleInput(text=article.raw_text, title=article.title, url=article.url, source=source, published=article.published)
+        prepared = store.prepare(
+            ArticleInput(text=article.raw_text, title=article.title, url=article.url, source=source, published=article.published)
         )
         with transaction.atomic():
             article.paragraphs.all().delete()
-            ingest.replace_paragraphs(article, prepared)
+            store.replace_paragraphs(article, prepared)
             index.queue_articles([article.pk])
         touched += len(prepared.paragraphs)
     return touched
@@ -122,13 +136,11 @@ def rerun_extraction(articles: QuerySet[Article]) -> int:
 
 @transaction.atomic
 def remove_rule(rule: BoilerplateRule) -> int:
-    """Undo a rule: the paragraphs it set aside (with its reason) are kept again; then delete it."""
-    caught = Paragraph.objects.filter(is_boilerplate=True, boilerplate_reason=rule.reason[:100])
-    if rule.source_id:
-        caught = caught.filter(article__source_id=rule.source_id)
-    caught = caught.filter(text__regex=rule.pattern) if rule.is_regex else caught.filter(text=rule.pattern.strip())
+    """Undo a rule: the paragraphs it set aside are kept again; then delete it. Another rule with the
+    same reason keeps what it set aside (paragraphs record their rule)."""
+    caught = Paragraph.objects.filter(is_boilerplate=True, rule=rule)
     articles = set(caught.values_list("article_id", flat=True))
-    touched = caught.update(is_boilerplate=False, boilerplate_reason="")
+    touched = caught.update(is_boilerplate=False, boilerplate_reason="", rule=None)
     rule.delete()
     index.queue_articles(articles)
     return touched

@@ -1,0 +1,78 @@
+"""What the index holds: the analyzer, the schema, and a paragraph as a Whoosh document.
+
+One document per kept paragraph. The database is the source of truth: a document is built from a
+Paragraph row, its article and its mentions, and carries a digest of what went in, so that
+``index.check`` can tell a stale document from a current one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from whoosh import fields
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.support.charset import accent_map
+
+from search.models import Article, Paragraph
+
+# Stemmed and accent-folded ("café" finds "cafe"). Stop words are dropped but keep their
+# positions (renumber=False), so "climate change" does not match "climate of change".
+ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter(renumber=False) | StemFilter(cachesize=100_000)
+
+# One document per kept paragraph. Texts are not stored: snippets are highlighted from the
+# database's text, which keeps the index small and writes fast. Facet fields are sortable
+# columns so that query.py can load them into numpy arrays once per segment.
+#
+# Numbers are indexed as one exact term each (shift_step=0). Whoosh's default also writes a term
+# for every 4 bits of precision, for fast range queries: 16 terms for a 64-bit id, 8 for a day,
+# 40 of a paragraph’s ~100 postings: a quarter (under load) to half (quiet) of the CPU time of writing
+# the index (tests/tools/index_cost.py, figures in docs/BENCHMARKS.md).
+# Nothing here asks Whoosh for a numeric range over postings: date ranges are answered from the
+# ``day`` column (matching.py), and Whoosh's own fallback reads the exact terms in the range.
+_EXACT = {"shift_step": 0}
+SCHEMA = fields.Schema(
+    pid=fields.ID(stored=True, unique=True),
+    article=fields.NUMERIC(int, bits=64, stored=True, sortable=True, **_EXACT),
+    # spelling=True keeps the unstemmed words too (field spell_text), for "did you mean".
+    text=fields.TEXT(analyzer=ANALYZER, phrase=True, spelling=True),
+    title=fields.TEXT(analyzer=ANALYZER),
+    person=fields.KEYWORD(commas=True, stored=True),  # canonical person ids
+    source=fields.NUMERIC(int, bits=64, stored=True, sortable=True, **_EXACT),  # 0: no source
+    day=fields.NUMERIC(int, stored=True, sortable=True, **_EXACT),  # yyyymmdd; 0: undated
+    digest=fields.STORED(),  # hash of what was indexed, for search_check
+)
+
+
+def day_number(article: Article) -> int:
+    published = article.published
+    return published.year * 10000 + published.month * 100 + published.day if published else 0
+
+
+def paragraph_document(paragraph: Paragraph, person_ids: Iterable[int]) -> dict[str, object]:
+    article = paragraph.article
+    persons = ",".join(str(pid) for pid in sorted(set(person_ids)))
+    return {
+        "pid": str(paragraph.pk),
+        "article": article.pk,
+        "text": paragraph.text,
+        "title": article.title,
+        "person": persons,
+        "source": article.source_id or 0,
+        "day": day_number(article),
+        "digest": paragraph_digest(paragraph, persons=persons),
+    }
+
+
+def paragraph_digest(paragraph: Paragraph, *, persons: str) -> str:
+    article = paragraph.article
+    return content_hash(paragraph.text, article.title, persons, str(article.source_id or 0), str(day_number(article)))
+
+
+def content_hash(*parts: str) -> str:
+    """SHA-256 of the parts, each closed by a NUL (the same function ingest uses for its keys)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()

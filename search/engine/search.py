@@ -1,0 +1,300 @@
+"""The read side of the engine: a plain query in, plain values out (matches, hits, totals).
+
+``match`` parses the query, matches it (numpy over Whoosh's postings, see ``matching``) and applies
+the facet filters; the web layer then asks the ``Matches`` for one page of hits, counts per facet
+(``others``, with ``counting``), an export's ids or one article's hits. Nothing here builds a URL or
+reads a request: ``search.web`` does that around these values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from search.engine import counting, docvalues, highlight, matching, schema
+from search.engine.docvalues import DocValues
+from search.engine.parse import Lookups, QueryError, parse_query
+from search.models import Paragraph
+
+SORTS = ("relevance", "newest", "oldest")
+EXPORT_BATCH = 500
+OVERFETCH = 3  # paragraphs fetched per article wanted, before grouping by article
+RANKINGS_KEPT = 16  # relevance rankings kept per searcher, for paging on
+SUGGEST_BELOW = 3  # offer a correction when a query finds fewer paragraphs than this
+_WORD = re.compile(r"(?<![\w:*?~])[^\W\d_]{3,}(?![\w:*?~])")
+
+__all__ = ["SORTS", "Hit", "Matches", "Query", "QueryError", "match"]
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to search: the query text, the facet filters by facet name, and how to order the results."""
+
+    text: str = ""
+    filters: tuple[tuple[str, counting.Filter], ...] = ()
+    sort: str = "relevance"  # one of SORTS; relevance needs a text
+
+
+@dataclass(frozen=True)
+class Hit:
+    paragraph_id: int
+    article_id: int
+    position: int
+    title: str
+    url: str
+    source: str
+    published: str  # ISO date or ""
+    snippet: str  # HTML, escaped by the highlighter
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The documents a query selects, with what is needed to page and count them. Holds this thread's
+    searcher: use it within the request, and hand templates the values it returns."""
+
+    query: Query
+    searcher: Searcher
+    parsed: wq.Query | None
+    values: DocValues
+    matched: np.ndarray  # matching the query, before facet filters
+    scores: np.ndarray | None  # BM25 of each matched document, when computed here rather than by Whoosh
+    masks: dict[str, np.ndarray]  # per facet filter, over ``matched``
+    selected: np.ndarray  # matching the query and every filter, sorted docnums
+    notices: tuple[str, ...]
+
+    def others(self, name: str) -> np.ndarray:
+        """The matches that pass every filter but facet ``name``'s own (what that facet counts)."""
+        return self.matched[counting.combine((m for n, m in self.masks.items() if n != name), self.matched.size)]
+
+    @property
+    def total_paragraphs(self) -> int:
+        return int(self.selected.size)
+
+    def per_article(self) -> np.ndarray:
+        """Selected paragraphs per article id."""
+        values, selected = self.values, self.selected
+        return values.over(selected, "per article", lambda: np.bincount(values.article[selected], minlength=values.article_source.size))
+
+    def terms(self) -> frozenset[str]:
+        """The words to highlight."""
+        return highlight.terms_of(self.searcher, self.parsed)
+
+    def page(self, *, start: int, size: int) -> list[Hit]:
+        """The best paragraph of each article on this page, in the query's order, highlighted."""
+        return hits(self.searcher, _best_docnums(self, start=start, size=size), self.terms())
+
+    def article_hits(self, article_id: int) -> list[Hit]:
+        """Every selected paragraph of one article, highlighted, in article order."""
+        docnums = self.selected[self.values.article[self.selected] == article_id].tolist()
+        return sorted(hits(self.searcher, docnums, self.terms()), key=lambda h: h.position)
+
+    def paragraph_ids(self) -> Iterator[int]:
+        """Every selected paragraph id in the page's order (for exports), in batches."""
+        docnums = _all_docnums(self)
+        for start in range(0, len(docnums), EXPORT_BATCH):
+            yield from (int(self.searcher.stored_fields(d)["pid"]) for d in docnums[start : start + EXPORT_BATCH])
+
+
+def match(query: Query, *, lookups: Lookups) -> Matches:
+    """Parse, match and filter; raises ``QueryError`` for a query that is refused."""
+    searcher = docvalues.current_searcher()
+    parsed_query = parse_query(query.text, searcher, lookups)
+    parsed = parsed_query.query
+    values = docvalues.doc_values(searcher)
+    if parsed is None:
+        matched, scores = np.flatnonzero(values.live), None
+    else:
+        matched, scores = _matching(parsed, searcher, values)
+    masks = {name: counting.mask(selection, values, matched) for name, selection in query.filters}
+    selected = matched[counting.combine(masks.values(), matched.size)]
+    return Matches(query, searcher, parsed, values, matched, scores, masks, selected, parsed_query.notices)
+
+
+def _matching(parsed: wq.Query, searcher: Searcher, values: DocValues) -> tuple[np.ndarray, np.ndarray | None]:
+    """Sorted matching docnums, and their scores when numpy could compute them (see search.engine.matching)."""
+    try:
+        found = matching.evaluate(parsed, searcher, values.live, values.day, lengths=lambda name: docvalues.field_lengths(searcher, name))
+    except matching.Unsupported:
+        docs = np.fromiter(searcher.docs_for_query(parsed), dtype=np.int64)
+        docs.sort()
+        return docs, None
+    return found.docs, found.scores
+
+
+def suggestion(m: Matches, *, lookups: Lookups) -> str:
+    """The query with misspelt words corrected, if that finds more paragraphs; else ''."""
+    text = m.query.text
+    if m.parsed is None or m.selected.size >= SUGGEST_BELOW:
+        return ""
+    reader = m.searcher.reader()
+    corrector = m.searcher.corrector("text")
+    corrected = text
+    for word in dict.fromkeys(_WORD.findall(text)):
+        stems = [t.text for t in schema.ANALYZER(word)]
+        if not stems or all(("text", stem.encode("utf-8")) in reader for stem in stems):
+            continue
+        options = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=2)  # a 2-letter prefix: 20x faster
+        if options:
+            corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", options[0], corrected)
+    if corrected == text:
+        return ""
+    try:
+        better = parse_query(corrected, m.searcher, lookups).query
+    except QueryError:
+        return ""
+    found = _matching(better, m.searcher, m.values)[0].size if better is not None else 0
+    return corrected if found > m.selected.size else ""
+
+
+# --- ranking ------------------------------------------------------------------------------------
+
+
+def _best_docnums(m: Matches, *, start: int, size: int) -> list[int]:
+    """The best paragraph of each article on this page: by score, or by date then position."""
+    if m.selected.size == 0 or start >= m.selected.size:
+        return []
+    if m.parsed is not None and m.query.sort == "relevance":
+        return _best_by_score(m, start=start, size=size)
+    firsts = m.values.over(m.selected, "first of each article", lambda: _first_docs_by_article(m.values, m.selected))
+    keys = m.values.day[firsts] * (1 << 32) + m.values.article[firsts]
+    if m.query.sort == "newest":
+        keys = -keys
+    wanted = min(start + size, keys.size)
+    if start >= wanted:
+        return []
+    top = np.argpartition(keys, wanted - 1)[:wanted] if wanted < keys.size else np.arange(keys.size)
+    ordered = top[np.argsort(keys[top], kind="stable")]
+    return firsts[ordered[start:wanted]].tolist()
+
+
+@dataclass
+class _Ranking:
+    """The best paragraph of each article in score order, as far as it has been computed."""
+
+    best: list[int]
+    limit: int  # paragraphs fetched to compute it
+    complete: bool  # every match was fetched
+
+
+def _best_by_score(m: Matches, *, start: int, size: int) -> list[int]:
+    """The best-scoring paragraph of each article, for articles start..start+size in score order.
+
+    A plain top-k search keeps Whoosh's block-quality skipping, which ``collapse=`` turns off (it
+    then scores every match in Python: 200 ms for a common word at 100k paragraphs). Paragraphs are
+    over-fetched and grouped here. The ranking is kept per searcher and query, and a page beyond it
+    fetches four times as far: paging on costs a slice, not a deeper search each time.
+    """
+    need = start + size
+    rankings = _rankings(m.searcher)
+    key = (m.query.text, m.query.filters)
+    ranking = rankings.get(key)
+    while ranking is None or (len(ranking.best) < need and not ranking.complete):
+        ranking = _rank(m, max(need * OVERFETCH, 4 * ranking.limit if ranking else 0))
+    rankings[key] = ranking
+    while len(rankings) > RANKINGS_KEPT:
+        rankings.pop(next(iter(rankings)))
+    return ranking.best[start:need]
+
+
+def _rank(m: Matches, limit: int) -> _Ranking:
+    if m.scores is not None:
+        return _rank_by_scores(m, limit)
+    allowed = set(m.selected.tolist()) if m.masks else None
+    results = m.searcher.search(m.parsed, limit=limit, filter=allowed)
+    best: dict[int, int] = {}
+    for docnum in (hit.docnum for hit in results):
+        best.setdefault(int(m.values.article[docnum]), docnum)
+    return _Ranking(list(best.values()), limit, complete=results.scored_length() < limit)
+
+
+def _rank_by_scores(m: Matches, limit: int) -> _Ranking:
+    """The same ranking from the scores computed with numpy: the ``limit`` best paragraphs (and any
+    tied with the last), ordered by score then docnum as Whoosh orders them, best per article."""
+    assert m.scores is not None
+    docs = m.selected
+    scores = m.scores[np.searchsorted(m.matched, docs)]
+    if limit < docs.size:
+        threshold = np.partition(scores, docs.size - limit)[docs.size - limit]
+        top = np.flatnonzero(scores >= threshold)
+    else:
+        top = np.arange(docs.size)
+    ordered = docs[top[np.lexsort((docs[top], -scores[top]))]]
+    _, first = np.unique(m.values.article[ordered], return_index=True)
+    return _Ranking(ordered[np.sort(first)].tolist(), limit, complete=top.size == docs.size)
+
+
+def _rankings(searcher: Searcher) -> dict[Any, _Ranking]:
+    """Rankings computed with this searcher (this thread's; dropped with the searcher)."""
+    rankings: dict[Any, _Ranking] = docvalues.per_searcher(searcher, "rankings", dict)
+    return rankings
+
+
+def _first_docs_by_article(values: DocValues, docs: np.ndarray) -> np.ndarray:
+    """For each article among ``docs``, its first matching document (documents follow paragraph order)."""
+    articles = values.article[docs]
+    order = np.lexsort((docs, articles))
+    sorted_articles = articles[order]
+    starts = np.flatnonzero(np.r_[True, sorted_articles[1:] != sorted_articles[:-1]])
+    return docs[order][starts]
+
+
+def _all_docnums(m: Matches) -> list[int]:
+    """Every selected document in the page's order."""
+    if m.parsed is not None and m.query.sort == "relevance" and m.scores is not None:
+        scores = m.scores[np.searchsorted(m.matched, m.selected)]
+        ordered: list[int] = m.selected[np.lexsort((m.selected, -scores))].tolist()
+        return ordered
+    if m.parsed is not None and m.query.sort == "relevance":
+        allowed = set(m.selected.tolist()) if m.masks else None
+        return [hit.docnum for hit in m.searcher.search(m.parsed, limit=None, filter=allowed)]
+    keys = m.values.day[m.selected] * (1 << 32) + m.selected
+    by_day: list[int] = m.selected[np.argsort(-keys if m.query.sort == "newest" else keys, kind="stable")].tolist()
+    return by_day
+
+
+# --- hits ---------------------------------------------------------------------------------------
+
+_HIT_FIELDS = ("id", "article_id", "position", "text", "article__title", "article__url", "article__source__name", "article__published")
+
+
+def hits(searcher: Searcher, docnums: list[int], terms: frozenset[str]) -> list[Hit]:
+    pids = [int(searcher.stored_fields(d)["pid"]) for d in docnums]
+    # Rows, not model instances: a page needs eight values per hit, not three models.
+    rows = {row[0]: row for row in Paragraph.objects.filter(id__in=pids).values_list(*_HIT_FIELDS)}
+    # A paragraph deleted since the index was written is skipped; the outbox will catch up.
+    return [_hit(rows[pid], terms) for pid in pids if pid in rows]
+
+
+def _hit(row: tuple[Any, ...], terms: frozenset[str]) -> Hit:
+    paragraph_id, article_id, position, text, title, url, source, published = row
+    return Hit(
+        paragraph_id=paragraph_id,
+        article_id=article_id,
+        position=position,
+        title=title or untitled(text),
+        url=url,
+        source=source or "",
+        published=published.isoformat() if published else "",
+        snippet=highlight.snippet(text, terms),
+    )
+
+
+def untitled(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:10]) + (" …" if len(words) > 10 else "")
+
+
+def highlight_terms(text: str, *, lookups: Lookups) -> frozenset[str]:
+    """The words a query marks, without matching it (a paragraph's context view)."""
+    searcher = docvalues.current_searcher()
+    try:
+        parsed = parse_query(text, searcher, lookups).query
+    except QueryError:
+        return frozenset()
+    return highlight.terms_of(searcher, parsed)

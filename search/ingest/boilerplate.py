@@ -1,0 +1,247 @@
+"""Layer 1 of boilerplate: what one article's own text shows. Pure functions: no Django, no Whoosh.
+
+The patterns are data, in ``boilerplate.toml`` beside this file (reason, alternatives, flags, examples
+that must and must not match; tests/test_boilerplate.py checks every example). Layers 2 and 3
+(repetition in a source, curated rules) need the database and live in ``repeats``.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+PATTERNS_FILE = Path(__file__).with_name("boilerplate.toml")
+
+_HIGHLIGHTS = re.compile(r"\bstory highlights\b", re.I)
+_HIGHLIGHT_WORDS = 25
+# A line that announces a promotion; the short paragraph after it is the promoted headline.
+_PROMO_LEAD = re.compile(r"^(alert|editor[’']?s note|sponsored|related|recommended|more|trending)\W*$", re.I)
+_PROMO_WORDS = 15
+# A link that closes a section ("Full story") starts no list: the short line after it is the next heading.
+_CLOSING_LINK = re.compile(r"^(read )?(the )?full story\b", re.I)
+# Other stories' headlines pasted in capitals between paragraphs (as Fox News pages do).
+_ALL_CAPS_MIN_WORDS = 5
+# An author's bio closing an opinion piece: "Jane Doe teaches history at …".
+_AUTHOR_BIO = re.compile(
+    r"^(• |— )?([A-Z]+ (contributor|columnist) )?[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3} (is|was|teaches|writes|covers)\b"
+    r"(?=.*\b(author|writer|professor|columnist|commentator|contributor|fellow|teaches|editor|journalist|reporter"
+    r"|correspondent|academic|analyst|scholar|(?i:follow [\w .’'-]{2,40} on twitter|can be reached at))\b)"
+)
+_AUTHOR_BIO_WORDS = 60
+_AUTHOR_BIO_TOP_WORDS = 25
+_NAME_LINE = re.compile(r"^[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3}$")
+
+# A reader appeal at the end of an article spans many paragraphs, most of them individually
+# harmless ("Thank you,", a signature). Once an appeal starts in the second half of an article
+# and at least this share of what follows is flagged, the whole tail is the appeal.
+_TAIL_FLAGGED_SHARE = 0.3
+_SHORT_LEAD_IN_WORDS = 7
+
+
+@dataclass(frozen=True)
+class ParagraphDraft:
+    text: str
+    boilerplate_reason: str = ""
+
+    @property
+    def is_boilerplate(self) -> bool:
+        return bool(self.boilerplate_reason)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One reason's patterns, taken apart so that a paragraph is read as little as possible, with the
+    same answer as searching the alternatives joined (tested; tests/tools/classify_cost.py checks it on
+    AllSides):
+
+    - alternatives anchored at the start are tried once, with ``match`` (``^`` without MULTILINE
+      only matches at 0; ``search`` tried them again at every position of the paragraph);
+    - each other alternative that contains a literal run of text ("rights reserved") is searched
+      only when that text occurs in the paragraph, which ``in`` finds many times faster than the
+      regular expression engine can rule the alternative out;
+    - the rest are searched as one expression.
+    """
+
+    reason: str
+    pattern: re.Pattern[str]  # every alternative, joined: what the rule means
+    anchored: re.Pattern[str] | None
+    gated: tuple[tuple[str, re.Pattern[str]], ...]  # (text that must occur, alternative)
+    anywhere: re.Pattern[str] | None
+    folded: bool  # case-insensitive: the gates are compared with the casefolded paragraph
+    match: tuple[str, ...] = ()  # examples it must set aside
+    keep: tuple[str, ...] = ()  # examples it must leave alone
+
+    @classmethod
+    def of(
+        cls, reason: str, alternatives: list[str], *, ignore_case: bool, match: tuple[str, ...] = (), keep: tuple[str, ...] = ()
+    ) -> Rule:
+        flags = re.IGNORECASE if ignore_case else 0
+
+        def joined(parts: list[str]) -> re.Pattern[str] | None:
+            return re.compile("|".join(f"(?:{part})" for part in parts), flags) if parts else None
+
+        unanchored = [a for a in alternatives if not a.startswith("^")]
+        gates = {a: required_text(a) for a in unanchored}
+        return cls(
+            reason,
+            re.compile("|".join(f"(?:{a})" for a in alternatives), flags),
+            joined([a for a in alternatives if a.startswith("^")]),
+            tuple((gate.casefold() if ignore_case else gate, re.compile(a, flags)) for a, gate in gates.items() if gate),
+            joined([a for a, gate in gates.items() if not gate]),
+            ignore_case,
+            match,
+            keep,
+        )
+
+    def matches(self, paragraph: str, folded: str | None) -> bool:
+        """``folded``: the paragraph casefolded, or None when the gates cannot be trusted on it."""
+        if self.anchored and self.anchored.match(paragraph):
+            return True
+        text = paragraph if not self.folded else folded
+        if any((text is None or gate in text) and branch.search(paragraph) for gate, branch in self.gated):
+            return True
+        return bool(self.anywhere and self.anywhere.search(paragraph))
+
+
+_PLAIN = frozenset(string.ascii_letters + string.digits + " ,;:'\"!%&/=<>@`~_-")
+_QUANTIFIER = re.compile(r"\{\d*(,\d*)?\}")
+
+
+def required_text(alternative: str) -> str:
+    """The longest run of plain ASCII characters that every match of ``alternative`` contains, or ''.
+
+    Read from the expression's source, conservatively: only characters of its own sequence count (not
+    those inside groups, classes or lookarounds, which may be optional or alternatives), a character
+    followed by ``?``, ``*`` or ``{`` is optional, and an escape ends a run. An alternative with a
+    top-level ``|`` has none. The standard library's own parser of expressions is private (``re._parser``).
+    """
+    runs, run, depth, i = [], "", 0, 0
+    while i < len(alternative):
+        char, after = alternative[i], alternative[i + 1 : i + 2]
+        if depth == 0 and char in _PLAIN and after not in ("?", "*", "{"):
+            run += char
+            if after == "+":  # once at least: required, but the run ends here
+                runs.append(run)
+                run = ""
+            i += 1
+            continue
+        runs.append(run)
+        run = ""
+        if char == "|" and depth == 0:
+            return ""
+        i = _after_token(alternative, i)
+        depth += {"(": 1, ")": -1}.get(char, 0)
+    longest = max([*runs, run], key=len)
+    return longest if len(longest) >= 3 else ""
+
+
+def _after_token(source: str, i: int) -> int:
+    """The index after the token at ``i``: an escape, a character class, a quantifier, or one character."""
+    char = source[i]
+    if char == "\\":
+        return i + 2
+    if char == "{" and (quantifier := _QUANTIFIER.match(source, i)):
+        return quantifier.end()
+    if char != "[":
+        return i + 1
+    i += 2 if source[i + 1 : i + 2] == "]" else 3 if source[i + 1 : i + 3] == "^]" else 1  # "[]…]" and "[^]…]"
+    while i < len(source) and source[i] != "]":
+        i += 2 if source[i] == "\\" else 1
+    return i + 1
+
+
+def load_rules(path: Path = PATTERNS_FILE) -> tuple[Rule, ...]:
+    """The rules of a patterns file, in order (the first that matches gives the reason)."""
+    with path.open("rb") as file:
+        table = tomllib.load(file)
+    return tuple(
+        Rule.of(
+            entry["reason"],
+            list(entry["patterns"]),
+            ignore_case=bool(entry.get("ignore_case", False)),
+            match=tuple(entry.get("match", ())),
+            keep=tuple(entry.get("keep", ())),
+        )
+        for entry in table["rule"]
+    )
+
+
+# Under IGNORECASE, "ı" (dotless i) matches "i" and "İ" matches "i", but casefolding keeps the one and
+# turns the other into "i" and a combining dot: a paragraph with either is searched without gates.
+_UNFOLDABLE = ("\u0130", "\u0131")
+RULES = load_rules()
+
+
+def boilerplate_reason(paragraph: str) -> str:
+    """The reason a paragraph is boilerplate on its own, or '' when it is not."""
+    folded = None if any(c in paragraph for c in _UNFOLDABLE) else paragraph.casefold()
+    for rule in RULES:
+        if rule.matches(paragraph, folded):
+            return rule.reason
+    return ""
+
+
+def classify_paragraphs(paragraphs: list[str]) -> list[ParagraphDraft]:
+    """Mark boilerplate paragraphs (kept, with a reason) using only this article's text."""
+    reasons = [boilerplate_reason(p) for p in paragraphs]
+    reasons = _in_context(paragraphs, reasons)
+    tail_start = _appeal_tail_start(paragraphs, reasons)
+    if tail_start is not None:
+        reasons = reasons[:tail_start] + [r or "reader appeal" for r in reasons[tail_start:]]
+    return [ParagraphDraft(text=p, boilerplate_reason=r) for p, r in zip(paragraphs, reasons, strict=True)]
+
+
+def _in_context(paragraphs: list[str], reasons: list[str]) -> list[str]:
+    """Boilerplate that shows only next to its neighbours: promos after their lead line, capitalised
+    headlines of other stories, a name line above "Opinion contributor", an author bio at the end."""
+    reasons = list(reasons)
+    for n, text in enumerate(paragraphs):
+        if reasons[n]:
+            continue
+        words = text.split()
+        if text.startswith(("CLOSE ", "Story highlights", "Story Highlights")):
+            reasons[n] = "related link" if text.startswith("CLOSE") else "story highlights"
+        elif n and _HIGHLIGHTS.search(paragraphs[n - 1]) or (n and reasons[n - 1] == "story highlights"):
+            if len(words) <= _HIGHLIGHT_WORDS and text[-1:] not in ".:":
+                reasons[n] = "story highlights"
+        elif _PROMO_LEAD.match(text) or n and _PROMO_LEAD.match(paragraphs[n - 1]) and len(words) <= _PROMO_WORDS:
+            reasons[n] = "promotion"
+        elif (
+            n
+            and reasons[n - 1] == "related link"
+            and not _CLOSING_LINK.match(paragraphs[n - 1])
+            and len(words) <= _PROMO_WORDS
+            and text.rstrip("\"'”’")[-1:] not in ".:"
+        ):
+            reasons[n] = "related link"  # the rest of a "More:" list of headlines
+        elif n and len(words) >= _ALL_CAPS_MIN_WORDS and _shouting(text):
+            reasons[n] = "related link"
+        elif n + 1 < len(paragraphs) and reasons[n + 1] == "byline" and _NAME_LINE.match(text):
+            reasons[n] = "byline"
+    kept = [n for n, r in enumerate(reasons) if not r]
+    if len(kept) > 1 and len(paragraphs[kept[-1]].split()) <= _AUTHOR_BIO_WORDS and _AUTHOR_BIO.match(paragraphs[kept[-1]]):
+        reasons[kept[-1]] = "author bio"
+    if len(kept) > 1 and len(paragraphs[kept[0]].split()) <= _AUTHOR_BIO_TOP_WORDS and _AUTHOR_BIO.match(paragraphs[kept[0]]):
+        reasons[kept[0]] = "author bio"  # an op-ed's author line above the piece
+    return reasons
+
+
+def _shouting(text: str) -> bool:
+    """Capitals only, and not a quotation (a quoted post in capitals is the story's material)."""
+    return text[0] not in "\"“‘'" and any(c.isalpha() for c in text) and not any(c.islower() for c in text)
+
+
+def _appeal_tail_start(paragraphs: list[str], reasons: list[str]) -> int | None:
+    for first, reason in enumerate(reasons):
+        if reason != "reader appeal" or first == 0:
+            continue
+        tail = reasons[first:]
+        if sum(1 for r in tail if r) / len(tail) >= _TAIL_FLAGGED_SHARE:
+            # Take in a short lead-in line just before the appeal ("It's not (only) about you.").
+            while first > 1 and len(paragraphs[first - 1].split()) <= _SHORT_LEAD_IN_WORDS:
+                first -= 1
+            return first
+    return None
