@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run install install-dev test test-postgres lint typecheck imports check format chromium migrate demo screenshots bench eval-persons eval-boilerplate load serve
+.PHONY: run install install-dev test test-postgres lint typecheck imports check format chromium migrate demo screenshots bench eval-persons eval-boilerplate load fuzz serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -101,6 +101,12 @@ LOAD_VAR ?= var/bench-100000
 load: install-dev
 	$(PY) tests/tools/load.py --var $(LOAD_VAR) --ingest data/demo/wikinews.jsonl --searchers 20 --seconds 60 --report
 
+# Hostile requests (random and hostile values for every parameter of every endpoint) against gunicorn
+# in production settings, on a bench instance; figures into docs/BENCHMARKS.md.
+FUZZ_VAR ?= var/bench-100000
+fuzz: install-dev
+	$(PY) tests/tools/fuzz.py --var $(FUZZ_VAR) --requests 10000 --clients 4 --seed 1 --bound 3 --report
+
 # Production-style serving: gunicorn, static files by whitenoise, settings from the environment.
 # Needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS; DJANGO_TLS=0 when there is no HTTPS in front.
 WORKERS ?= 2
@@ -110,4 +116,4 @@ serve: install
 	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_DEBUG=0 $(PY) manage.py search_groups -v0
 	DJANGO_DEBUG=0 $(PY) manage.py search_sync
-	DJANGO_DEBUG=0 $(VENV)/bin/gunicorn newsapp.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --timeout 60 --access-logfile -
+	WORKERS=$(WORKERS) DJANGO_DEBUG=0 $(VENV)/bin/gunicorn newsapp.wsgi --config newsapp/gunicorn.conf.py --bind 127.0.0.1:$(PORT) --access-logfile -

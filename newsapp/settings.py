@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "search",
 ]
 
@@ -56,7 +57,16 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "newsapp.middleware.ContentSecurityPolicyMiddleware",
     "newsapp.middleware.RequireLoginMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it answers a locked-out login
 ]
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user from one address,
+# that pair is locked out for AXES_COOLOFF_TIME hours (HTTP 429). `manage.py axes_reset` lifts every lockout.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 
 # No inline scripts anywhere (htmx comes from a static file, its inline indicator styles are off),
 # so scripts need no 'unsafe-inline'. The admin's own pages use inline styles, hence style-src.
@@ -151,6 +161,8 @@ SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "index"))
 # How long a writer waits for Whoosh's single write lock before giving up (seconds).
 SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "60"))
 SEARCH_PAGE_SIZE = 20
+# Rows an export gives a visitor who is not signed in (a whole-archive export holds a worker for seconds).
+SEARCH_EXPORT_ANONYMOUS_ROWS = int(os.environ.get("SEARCH_EXPORT_ANONYMOUS_ROWS", "5000"))
 # Decoded postings of common words kept per process (search/matching.py PostingsCache); 0 turns it off.
 SEARCH_POSTINGS_CACHE_MB = int(os.environ.get("SEARCH_POSTINGS_CACHE_MB", "192"))
 # New postings an index writer sorts in memory before it spills sorted runs to disk (search/index.py).

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.text import slugify
+
+
+def web_url(url: str) -> str:
+    """``url`` if it is an http(s) address, else '': a ``javascript:``, ``vbscript:`` or ``data:`` link is
+    never stored or rendered as a link."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an invalid IPv6 host
+        return ""
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
 
 
 def unique_slug(model: type[Source] | type[Person], name: str) -> str:
@@ -98,6 +110,11 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("search:article", args=[self.pk])
+
+    @property
+    def original_url(self) -> str:
+        """The article's address if it is one a browser may follow (rows stored before ingest checked)."""
+        return web_url(self.url)
 
 
 class Paragraph(models.Model):

@@ -177,3 +177,65 @@ def test_two_writers_at_once_both_land(instance: Path, tmp_path: Path) -> None:
     assert count(instance, "Article.objects.count()") == 30
     assert count(instance, "IndexOutbox.objects.count()") == 0
     assert "No drift" in manage(instance, "search_check").stdout
+
+
+CURATE_DURING_INGEST = """
+from search.curation import actions as curation
+from search.engine import index
+from search.models import Alias, BoilerplateRule, Person
+target = Person.objects.get(name="Donald Trump")
+curation.merge_persons(target, Person.objects.filter(name="Donald J. Trump"))
+Alias.objects.get_or_create(name="The Donald", defaults={"person": target})
+curation.apply_rule(BoilerplateRule.objects.create(pattern="Filed under politics.", reason="section label"))
+index.apply_pending()
+print("curated")
+"""
+
+CURATED_STATE = """
+import json
+from search.engine import index
+from search.models import Alias, Article, Mention, Paragraph, Person
+print(json.dumps({
+    "articles": Article.objects.count(),
+    "persons": sorted(Person.objects.filter(name__startswith="Donald").values_list("name", flat=True)),
+    "alias": Alias.objects.get(name="Donald J. Trump").person.name,
+    "split_mentions": Mention.objects.filter(name="Donald J. Trump").exclude(person__name="Donald Trump").count(),
+    "labels_kept": Paragraph.objects.filter(text="Filed under politics.", is_boilerplate=False).count(),
+    "labels": Paragraph.objects.filter(text="Filed under politics.").count(),
+    "clean": index.check().clean,
+}))
+"""
+
+
+def test_curation_during_an_ingest_keeps_both(instance: Path, tmp_path: Path) -> None:
+    """A merge of persons, a new alias and a new rule while an ingest runs: the ingest finishes every
+    article, and the curation holds for the articles it stores afterwards (its in-memory directory of
+    names had the merged-away person: it used to create that person again, then die on a duplicate)."""
+    corpus = tmp_path / "corpus.jsonl"
+    records = [
+        {
+            "url": f"https://example.org/politics/{n}",
+            "title": f"Campaign day {n}",
+            "source": "Example News",
+            "text": f"Donald J. Trump spoke in town number {n}. Donald Trump then left for the airport.\n\n"
+            f"Filed under politics.\n\nVoters in district {n} said the rally ran late.",
+        }
+        for n in range(125)
+    ]
+    corpus.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    ingest = start(instance, "ingest", str(corpus), "--index-every", "10")
+    deadline = time.monotonic() + 300
+    while articles_in(instance) < 10 and ingest.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert ingest.poll() is None, "the ingest ended before the curation could run beside it"
+    assert "curated" in manage(instance, "shell", "-c", CURATE_DURING_INGEST).stdout
+    out, err = ingest.communicate(timeout=600)
+    assert ingest.returncode == 0, err
+    assert "125 new" in out and "0 failed" in out, out
+    manage(instance, "search_sync")
+    state = json.loads(manage(instance, "shell", "-c", CURATED_STATE).stdout.strip().splitlines()[-1])
+    assert state["articles"] == 125
+    assert state["persons"] == ["Donald Trump"]  # the merged-away person was not created again
+    assert state["alias"] == "Donald Trump" and state["split_mentions"] == 0
+    assert state["labels"] == 125 and state["labels_kept"] == 0  # the rule reached articles stored after it
+    assert state["clean"]

@@ -49,7 +49,7 @@ class SourceAdmin(admin.ModelAdmin):
     def article_count(self, obj: Source) -> int:
         return obj.article_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
-    @admin.action(description="Merge selected sources into the one with most articles")
+    @admin.action(description="Merge selected sources into the one with most articles", permissions=["change"])
     def merge_sources(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         sources = list(queryset.order_by("-article_count", "pk"))  # type: ignore[misc]  # annotated in get_queryset
         if len(sources) < 2:
@@ -59,7 +59,7 @@ class SourceAdmin(admin.ModelAdmin):
         touched = curation.merge_sources(target, others)
         _done(self, request, [target], f"Merged {', '.join(s.name for s in others)} into {target.name}", touched)
 
-    @admin.action(description="Undo the merge of the selected sources")
+    @admin.action(description="Undo the merge of the selected sources", permissions=["change"])
     def undo_merge(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         for source in list(queryset.filter(merged_into__isnull=False)):
             _done(self, request, [source], f"Restored {source.name}", curation.unmerge_source(source))
@@ -101,7 +101,7 @@ class PersonAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         _apply_after_commit()
 
-    @admin.action(description="Merge selected persons into the one with most mentions")
+    @admin.action(description="Merge selected persons into the one with most mentions", permissions=["change"])
     def merge_persons(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
         people = list(queryset.order_by("-mention_count", "pk"))  # type: ignore[misc]  # annotated in get_queryset
         if len(people) < 2:
@@ -111,12 +111,12 @@ class PersonAdmin(admin.ModelAdmin):
         touched = curation.merge_persons(target, others)
         _done(self, request, [target], f"Merged {', '.join(p.name for p in others)} into {target.name}", touched)
 
-    @admin.action(description="Mark as not a person (mentions stop counting)")
+    @admin.action(description="Mark as not a person (mentions stop counting)", permissions=["change"])
     def mark_not_a_person(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
         objects = list(queryset)
         _done(self, request, objects, "Marked not a person", curation.set_not_a_person(queryset, value=True))
 
-    @admin.action(description="Mark as a person again")
+    @admin.action(description="Mark as a person again", permissions=["change"])
     def mark_a_person(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
         objects = list(queryset)
         _done(self, request, objects, "Marked a person", curation.set_not_a_person(queryset, value=False))
@@ -129,7 +129,7 @@ class AliasAdmin(admin.ModelAdmin):
     autocomplete_fields = ["person"]
     actions = ["split_off"]
 
-    @admin.action(description="Split off into a person of its own")
+    @admin.action(description="Split off into a person of its own", permissions=["change"])
     def split_off(self, request: HttpRequest, queryset: QuerySet[Alias]) -> None:
         for alias in list(queryset):
             person, touched = curation.split_alias(alias)
@@ -169,14 +169,14 @@ class ArticleAdmin(admin.ModelAdmin):
 
     # Deleting articles needs nothing here: search.signals queues their removal from the index for any delete.
 
-    @admin.action(description="Rewrite selected articles in the search index")
+    @admin.action(description="Rewrite selected articles in the search index", permissions=["change"])
     def reindex_selected(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         objects = list(queryset)
         index.queue_articles(a.pk for a in objects)
         touched = Paragraph.objects.filter(article__in=objects, is_boilerplate=False).count()
         _done(self, request, objects, "Rewritten in the index", touched)
 
-    @admin.action(description="Re-run extraction (paragraphs, boilerplate, persons)")
+    @admin.action(description="Re-run extraction (paragraphs, boilerplate, persons)", permissions=["change"])
     def rerun_extraction(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         objects = list(queryset)
         _done(self, request, objects, "Extraction re-run", curation.rerun_extraction(queryset))
@@ -220,12 +220,12 @@ class ParagraphAdmin(QueuesItsArticles):
     def article_ids(self, objects: Iterable[Paragraph]) -> set[int]:
         return {paragraph.article_id for paragraph in objects}
 
-    @admin.action(description="Set aside as boilerplate")
+    @admin.action(description="Set aside as boilerplate", permissions=["change"])
     def mark_boilerplate(self, request: HttpRequest, queryset: QuerySet[Paragraph]) -> None:
         objects = list(queryset)
         _done(self, request, objects, "Set aside as boilerplate", curation.set_boilerplate(queryset, value=True))
 
-    @admin.action(description="Keep (not boilerplate)")
+    @admin.action(description="Keep (not boilerplate)", permissions=["change"])
     def mark_kept(self, request: HttpRequest, queryset: QuerySet[Paragraph]) -> None:
         objects = list(queryset)
         _done(self, request, objects, "Kept", curation.set_boilerplate(queryset, value=False))
@@ -291,5 +291,13 @@ class MentionAdmin(QueuesItsArticles):
 class IndexOutboxAdmin(admin.ModelAdmin):
     list_display = ["article_id", "queued_at"]
 
+    # Pending updates are the outbox's promise that search gets every change: nobody adds, edits or
+    # deletes them by hand (a deleted row is a change search never sees). They can be looked at.
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

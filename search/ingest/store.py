@@ -18,7 +18,7 @@ from search import people
 from search.engine import index
 from search.ingest import boilerplate, paragraphs, persons, repeats
 from search.ingest.readers import ArticleInput, IngestError, Skipped, iter_files, parse_date, read_file
-from search.models import Article, Mention, Paragraph, Person, Source, unique_slug
+from search.models import Article, Mention, Paragraph, Person, Source, unique_slug, web_url
 
 __all__ = ["ArticleInput", "Defaults", "IngestError", "Summary", "ingest_paths", "parse_date", "preview_paths", "store_article"]
 
@@ -61,7 +61,7 @@ def with_defaults(article: ArticleInput, defaults: Defaults) -> ArticleInput:
         article,
         source=article.source or defaults.source or article.fallback_source,
         published=article.published or defaults.published,
-        url=article.url or defaults.url,
+        url=web_url(article.url or defaults.url),  # http(s) only: never a javascript: link
         title=article.title or defaults.title,
     )
 
@@ -230,7 +230,7 @@ def store_prepared(
             return "unchanged", existing, prepared, 0
         stored = existing or Article(key=prepared.key)
         stored.title = article.title[:500]
-        stored.url = article.url[:1000]
+        stored.url = web_url(article.url)[:1000]  # http(s) only: never a javascript: link
         stored.source = resolve_source(article.source, article.url)
         stored.published = article.published
         stored.byline = article.byline[:500]

@@ -5,7 +5,11 @@ Every URL renders a full page for a normal request; htmx only narrows what is re
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from collections.abc import Callable, Iterator
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.gzip import gzip_page
@@ -78,17 +82,30 @@ def paragraph_context(request: HtmxHttpRequest, paragraph_id: int) -> HttpRespon
     return render(request, "search/_context.html", pages.context_around(paragraph, read_params(request.GET)))
 
 
-@require_GET
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+def _export(request: HttpRequest, stream: Callable[..., Iterator[str]], content_type: str, filename: str) -> HttpResponseBase:
+    """Match first, then stream: a refused query gets its message (400) before any byte of the file.
+
+    Anonymous exports stop at ``SEARCH_EXPORT_ANONYMOUS_ROWS`` (a whole-archive export holds a worker
+    for seconds); the ``X-Export-Limit`` header says so, and signed-in users get every row.
+    """
     params = read_params(request.GET)
-    response = StreamingHttpResponse(export.csv_rows(params), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="search-results.csv"'
+    try:
+        found = results.matches(params)
+    except results.QueryError as exc:
+        return HttpResponseBadRequest(f"{exc}\n", content_type="text/plain; charset=utf-8")
+    limit = None if request.user.is_authenticated else settings.SEARCH_EXPORT_ANONYMOUS_ROWS
+    response = StreamingHttpResponse(stream(found, limit=limit), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if limit is not None and found.total_paragraphs > limit:
+        response["X-Export-Limit"] = f"{limit} of {found.total_paragraphs} paragraphs; sign in to export all"
     return response
 
 
 @require_GET
-def export_json(request: HttpRequest) -> StreamingHttpResponse:
-    params = read_params(request.GET)
-    response = StreamingHttpResponse(export.json_chunks(params), content_type="application/json")
-    response["Content-Disposition"] = 'attachment; filename="search-results.json"'
-    return response
+def export_csv(request: HttpRequest) -> HttpResponseBase:
+    return _export(request, export.csv_rows, "text/csv; charset=utf-8", "search-results.csv")
+
+
+@require_GET
+def export_json(request: HttpRequest) -> HttpResponseBase:
+    return _export(request, export.json_chunks, "application/json", "search-results.json")

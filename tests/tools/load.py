@@ -98,8 +98,8 @@ def start_server(var: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     """gunicorn as `make serve` runs it (production settings, hashed static files)."""
     for step in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"], ["search_sync", "-v0"]):
         subprocess.run([sys.executable, "manage.py", *step], cwd=ROOT, env=environment(var), check=True, capture_output=True)
-    command = [sys.executable, "-m", "gunicorn", "newsapp.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(workers), "--timeout", "60", "--log-level", "warning"]
+    command = [sys.executable, "-m", "gunicorn", "newsapp.wsgi", "--config", "newsapp/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(workers), "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=environment(var))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

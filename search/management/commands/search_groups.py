@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
+from django.db.models import Q
 
 VIEWER = "viewer"
 CURATOR = "curator"
@@ -16,5 +17,6 @@ class Command(BaseCommand):
         viewer, _ = Group.objects.get_or_create(name=VIEWER)
         viewer.permissions.set(perms.filter(codename__startswith="view_"))
         curator, _ = Group.objects.get_or_create(name=CURATOR)
-        curator.permissions.set(perms.exclude(content_type__model="indexoutbox", codename__in=["add_indexoutbox", "change_indexoutbox"]))
+        # Pending index updates are looked at, never edited or deleted: a deleted one is a change search never gets.
+        curator.permissions.set(perms.filter(~Q(content_type__model="indexoutbox") | Q(codename="view_indexoutbox")))
         self.stdout.write(f"Groups ready: {VIEWER} ({viewer.permissions.count()} permissions), {CURATOR} ({curator.permissions.count()}).")
