@@ -7,13 +7,13 @@ Paragraph row, its article and its mentions, and carries a digest of what went i
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 
 from whoosh import fields
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.support.charset import accent_map
 
+from search.digests import content_hash
 from search.models import Article, Paragraph
 
 # Stemmed and accent-folded ("café" finds "cafe"). Stop words are dropped but keep their
@@ -67,12 +67,3 @@ def paragraph_document(paragraph: Paragraph, person_ids: Iterable[int]) -> dict[
 def paragraph_digest(paragraph: Paragraph, *, persons: str) -> str:
     article = paragraph.article
     return content_hash(paragraph.text, article.title, persons, str(article.source_id or 0), str(day_number(article)))
-
-
-def content_hash(*parts: str) -> str:
-    """SHA-256 of the parts, each closed by a NUL (the same function ingest uses for its keys)."""
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\x00")
-    return digest.hexdigest()

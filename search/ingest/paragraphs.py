@@ -1,4 +1,4 @@
-"""Article text into paragraphs, and the content hashes that identify texts. Pure functions: no Django, no Whoosh."""
+"""Article text into paragraphs, and the hash that finds one paragraph text in other articles. Pure functions: no Django, no Whoosh."""
 
 from __future__ import annotations
 
@@ -22,14 +22,6 @@ def split_paragraphs(text: str) -> list[str]:
         return []
     blocks = [" ".join(b.split("\n")) for b in _BLANK_LINE.split(text)] if _BLANK_LINE.search(text) else text.split("\n")
     return [block.strip() for block in blocks if block.strip()]
-
-
-def content_hash(*parts: str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\x00")
-    return digest.hexdigest()
 
 
 def paragraph_hash(text: str) -> str:

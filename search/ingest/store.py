@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
-from search import people
+from search import digests, people
 from search.engine import index
 from search.ingest import boilerplate, paragraphs, persons, repeats
 from search.ingest.readers import ArticleInput, IngestError, Skipped, iter_files, parse_date, read_file
@@ -68,8 +68,8 @@ def with_defaults(article: ArticleInput, defaults: Defaults) -> ArticleInput:
 
 def article_key(article: ArticleInput, first_paragraph: str) -> str:
     if article.url:
-        return paragraphs.content_hash("url", article.url.strip())
-    return paragraphs.content_hash("text", article.source.casefold(), article.title, first_paragraph)
+        return digests.content_hash("url", article.url.strip())
+    return digests.content_hash("text", article.source.casefold(), article.title, first_paragraph)
 
 
 def resolve_source(name: str, url: str) -> Source | None:
@@ -166,7 +166,7 @@ def _classified_paragraphs(article: ArticleInput) -> list[boilerplate.ParagraphD
 
 def article_digest(article: ArticleInput) -> str:
     """What decides whether a stored article changed: its text and metadata as given."""
-    return paragraphs.content_hash(article.title, article.url, article.source, str(article.published), article.byline, article.text)
+    return digests.content_hash(article.title, article.url, article.source, str(article.published), article.byline, article.text)
 
 
 def _unchanged(article: ArticleInput, key: str) -> bool:
