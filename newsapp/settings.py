@@ -162,7 +162,7 @@ SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", VAR_DIR / "index"))
 SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "60"))
 SEARCH_PAGE_SIZE = 20
 # Rows an export gives a visitor who is not signed in (a whole-archive export holds a worker for seconds).
-SEARCH_EXPORT_ANONYMOUS_ROWS = int(os.environ.get("SEARCH_EXPORT_ANONYMOUS_ROWS", "5000"))
+SEARCH_EXPORT_ANONYMOUS_ROWS = int(os.environ.get("SEARCH_EXPORT_ANONYMOUS_ROWS", "2000"))
 # Decoded postings of common words kept per process (search/matching.py PostingsCache); 0 turns it off.
 SEARCH_POSTINGS_CACHE_MB = int(os.environ.get("SEARCH_POSTINGS_CACHE_MB", "192"))
 # New postings an index writer sorts in memory before it spills sorted runs to disk (search/index.py).

@@ -3,7 +3,7 @@ that affects search is queued in the outbox in its own transaction and applied r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django import forms
@@ -30,6 +30,19 @@ def _done(modeladmin: admin.ModelAdmin, request: HttpRequest, objects: Sequence[
     modeladmin.message_user(request, f"{what}: {touched} paragraph(s) updated in search.", messages.SUCCESS)
 
 
+def _merge_into_largest(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, ordered: QuerySet[Any], merge: Callable[[Any, list[Any]], int], *, noun: str
+) -> None:
+    """Merge the selected rows into the first of ``ordered`` (the one with most articles or mentions)."""
+    rows = list(ordered)
+    if len(rows) < 2:
+        modeladmin.message_user(request, f"Select at least two {noun} to merge.", messages.WARNING)
+        return
+    target, others = rows[0], rows[1:]
+    touched = merge(target, others)
+    _done(modeladmin, request, [target], f"Merged {', '.join(o.name for o in others)} into {target.name}", touched)
+
+
 def _apply_after_commit() -> None:
     transaction.on_commit(index.try_apply_pending)
 
@@ -51,13 +64,7 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.action(description="Merge selected sources into the one with most articles", permissions=["change"])
     def merge_sources(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
-        sources = list(queryset.order_by("-article_count", "pk"))  # type: ignore[misc]  # annotated in get_queryset
-        if len(sources) < 2:
-            self.message_user(request, "Select at least two sources to merge.", messages.WARNING)
-            return
-        target, others = sources[0], sources[1:]
-        touched = curation.merge_sources(target, others)
-        _done(self, request, [target], f"Merged {', '.join(s.name for s in others)} into {target.name}", touched)
+        _merge_into_largest(self, request, queryset.order_by("-article_count", "pk"), curation.merge_sources, noun="sources")  # type: ignore[misc]  # annotated in get_queryset
 
     @admin.action(description="Undo the merge of the selected sources", permissions=["change"])
     def undo_merge(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
@@ -103,13 +110,7 @@ class PersonAdmin(admin.ModelAdmin):
 
     @admin.action(description="Merge selected persons into the one with most mentions", permissions=["change"])
     def merge_persons(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
-        people = list(queryset.order_by("-mention_count", "pk"))  # type: ignore[misc]  # annotated in get_queryset
-        if len(people) < 2:
-            self.message_user(request, "Select at least two persons to merge.", messages.WARNING)
-            return
-        target, others = people[0], people[1:]
-        touched = curation.merge_persons(target, others)
-        _done(self, request, [target], f"Merged {', '.join(p.name for p in others)} into {target.name}", touched)
+        _merge_into_largest(self, request, queryset.order_by("-mention_count", "pk"), curation.merge_persons, noun="persons")  # type: ignore[misc]  # annotated in get_queryset
 
     @admin.action(description="Mark as not a person (mentions stop counting)", permissions=["change"])
     def mark_not_a_person(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
