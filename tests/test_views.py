@@ -86,6 +86,12 @@ def test_more_in_article_fragment_and_no_js_fallback(client: Client, seed_articl
     fragment = client.get(url, headers={"HX-Request": "true"})
     items = BeautifulSoup(fragment.content, "html.parser").select("li.match")
     assert len(items) == 4 and all(i.select_one("mark") for i in items)
+    # From a hit's "3 more in this article": the three others, not the hit again (#20).
+    hit = BeautifulSoup(client.get("/?q=Putin").content, "html.parser").select_one("li.hit")
+    more = hit.select_one("a[data-action=more]")
+    others = BeautifulSoup(client.get(more["href"], headers={"HX-Request": "true"}).content, "html.parser").select("li.match")
+    assert more.get_text() == "3 more in this article" and len(others) == int(hit["data-more"]) == 3
+    assert hit["data-paragraph"] not in {li["data-paragraph"] for li in others}
     redirect = client.get(url)
     assert (redirect.status_code, redirect["Location"]) == (302, f"/article/{article.pk}/?q=Putin")
 

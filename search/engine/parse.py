@@ -47,7 +47,7 @@ LIKE_TERMS = 12  # distinctive words taken from a paragraph for "more like this"
 LIKE_MINMATCH = 3  # of which a similar paragraph must share at least this many
 MAX_EXPANSION = 50  # terms a prefix, wildcard or fuzzy word may expand to (docs/WHOOSH.md)
 MIN_PREFIX = 3
-MAX_SLOP = 10  # words a sloppy phrase ("a b"~N) may stretch over
+MAX_SLOP = 10  # positions a sloppy phrase's words ("a b"~N) may be apart
 MAX_EXPANDED_WORDS = 8  # prefix, wildcard and fuzzy words in one query (each walks the word list)
 _WORD_FIELDS = ("text", "title")  # fields of words; person:, source: and like: take names and ids
 _DATE_RANGE = re.compile(r"\bdate:\[\s*(\S*?)\s+to\s+(\S*?)\s*\]", re.I)
@@ -171,7 +171,7 @@ class _Rewriter:
                 raise QueryError(f"At most {MAX_EXPANDED_WORDS} words with *, ? or ~ in one query.")
             return self._fuzzy(node) if isinstance(node, wq.FuzzyTerm) else self._expansion(node)
         if isinstance(node, wq.Phrase) and node.slop > MAX_SLOP:
-            self.notices.append(f"A phrase may have up to {MAX_SLOP} words between its words; searched with {MAX_SLOP}.")
+            self.notices.append(f"A phrase's words may be at most {MAX_SLOP} positions apart: searched with ~{MAX_SLOP}.")
             node.slop = MAX_SLOP
         if isinstance(node, wq.Phrase) and node.fieldname == "text":
             self.phrases_seen += 1

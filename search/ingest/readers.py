@@ -163,6 +163,13 @@ def _read_json(path: Path) -> Iterator[ArticleInput | IngestError]:
         for number, record in enumerate(records, start=1):
             yield _article_from_record(record, path=path, number=number)
         return
+    if stripped.startswith("{") and (single := _one_document(text)) is not None:
+        # One pretty-printed object (a corpus's stats.json, a single article): not JSON Lines.
+        if isinstance(single, dict) and _pick(single, "text") is not None:
+            yield _article_from_record(single, path=path, number=1)
+        else:
+            yield Skipped("no articles: one JSON object without an article's text")
+        return
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -172,6 +179,14 @@ def _read_json(path: Path) -> Iterator[ArticleInput | IngestError]:
             yield IngestError(f"line {number}: invalid JSON: {exc.msg}")
             continue
         yield _article_from_record(record, path=path, number=number)
+
+
+def _one_document(text: str) -> object | None:
+    """The file as one JSON document, or None when it is not one (JSON Lines fail at the second line)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return None
 
 
 def _pick(record: dict[str, object], name: str) -> object:

@@ -228,7 +228,7 @@ def _groups(hits: list[Hit], per_article: np.ndarray, params: SearchParams) -> t
         Group(
             hit,
             _more(per_article, hit.article_id),
-            more_url=_path("search:article_matches", hit.article_id) + state,
+            more_url=f"{_path('search:article_matches', hit.article_id)}{state}{'&' if len(state) > 1 else ''}shown={hit.paragraph_id}",
             article_url=f"{_path('search:article', hit.article_id)}{state}#p-{hit.position}",
             context_url=_path("search:paragraph_context", hit.paragraph_id) + state,
             similar_url=f"{similar}{hit.paragraph_id}",

@@ -69,6 +69,8 @@ def article_matches(request: HtmxHttpRequest, article_id: int) -> HttpResponse:
     if not _fragment_requested(request):
         return HttpResponseRedirect(reverse("search:article", args=[article_id]) + params.querystring())
     hits, _ = results.article_matches(article_id, params)
+    shown = request.GET.get("shown", "")  # the hit already on the page: "N more" lists the N others
+    hits = [hit for hit in hits if str(hit.paragraph_id) != shown]
     return render(request, "search/_matches.html", {"hits": hits, "article_id": article_id})
 
 
