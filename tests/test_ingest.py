@@ -231,7 +231,9 @@ def test_a_folder_with_a_pretty_printed_stats_file_ingests_without_failures(tmp_
     """A corpus folder's stats.json (one pretty-printed object, not articles) is one "skipped" file,
     not a failure per line (it was read as JSON Lines: 196 failures and exit 1 on the AllSides folder, #20)."""
     (tmp_path / "stats.json").write_text(json.dumps({"articles": 2, "bias": {"left": 1, "right": 1}}, indent=1), encoding="utf-8")
-    (tmp_path / "one.json").write_text(json.dumps({"title": "Harbour", "text": "The harbour reopened on Monday."}, indent=1), encoding="utf-8")
+    (tmp_path / "one.json").write_text(
+        json.dumps({"title": "Harbour", "text": "The harbour reopened on Monday."}, indent=1), encoding="utf-8"
+    )
     jsonl(tmp_path / "articles.jsonl", [{"url": "https://e.org/a", "text": "The tunnel closed on Tuesday."}])
     summary = ingest.ingest_paths([tmp_path])
     assert (summary.new, summary.failed, summary.skipped) == (2, 0, 1), summary.errors
