@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.metadata
 import itertools
 import pickle
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import numpy as np
@@ -93,9 +94,9 @@ def add_segment(w: SegmentWriter, segment: Any) -> None:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def segment_key(reader: Any) -> tuple[str, int, frozenset[int]]:
-    """What identifies a segment's content for caches: its id, and its deleted documents."""
-    deleted = frozenset(reader.deleted_docs_set) if reader.has_deletions() else frozenset()
+def segment_key(reader: Any) -> tuple[str, int, AbstractSet[int]]:
+    """What identifies a segment's content for caches: its id, and its deleted documents (Whoosh's own set)."""
+    deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
     return reader.segment().segment_id(), len(deleted), deleted
 
 

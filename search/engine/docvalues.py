@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
@@ -181,7 +182,7 @@ def _segment_values(path: str, reader: Any) -> DocValues:
     return values
 
 
-def _load_segment_values(reader: Any, deleted: frozenset[int]) -> DocValues:
+def _load_segment_values(reader: Any, deleted: AbstractSet[int]) -> DocValues:
     n = reader.doc_count_all()
 
     def column(name: str) -> np.ndarray:

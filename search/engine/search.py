@@ -8,6 +8,7 @@ reads a request: ``search.web`` does that around these values.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,18 +82,19 @@ class Matches:
         values, selected = self.values, self.selected
         return values.over(selected, "per article", lambda: np.bincount(values.article[selected], minlength=values.article_source.size))
 
+    @functools.cached_property
     def terms(self) -> frozenset[str]:
         """The words to highlight."""
         return highlight.terms_of(self.searcher, self.parsed)
 
     def page(self, *, start: int, size: int) -> list[Hit]:
         """The best paragraph of each article on this page, in the query's order, highlighted."""
-        return hits(self.searcher, _best_docnums(self, start=start, size=size), self.terms())
+        return hits(self.searcher, _best_docnums(self, start=start, size=size), self.terms)
 
     def article_hits(self, article_id: int) -> list[Hit]:
         """Every selected paragraph of one article, highlighted, in article order."""
         docnums = self.selected[self.values.article[self.selected] == article_id].tolist()
-        return sorted(hits(self.searcher, docnums, self.terms()), key=lambda h: h.position)
+        return sorted(hits(self.searcher, docnums, self.terms), key=lambda h: h.position)
 
     def paragraph_ids(self) -> Iterator[int]:
         """Every selected paragraph id in the page's order (for exports), in batches."""

@@ -61,7 +61,7 @@ def with_defaults(article: ArticleInput, defaults: Defaults) -> ArticleInput:
         article,
         source=article.source or defaults.source or article.fallback_source,
         published=article.published or defaults.published,
-        url=web_url(article.url or defaults.url),  # http(s) only: never a javascript: link
+        url=article.url or defaults.url,
         title=article.title or defaults.title,
     )
 
@@ -230,7 +230,7 @@ def store_prepared(
             return "unchanged", existing, prepared, 0
         stored = existing or Article(key=prepared.key)
         stored.title = article.title[:500]
-        stored.url = web_url(article.url)[:1000]  # http(s) only: never a javascript: link
+        stored.url = web_url(article.url)[:1000]  # http(s) only, the one place a URL is stored: never a javascript: link
         stored.source = resolve_source(article.source, article.url)
         stored.published = article.published
         stored.byline = article.byline[:500]
@@ -299,7 +299,7 @@ def preview(prepared: PreparedArticle) -> dict[str, object]:
         "path": article.path,
         "record": article.record,
         "title": article.title,
-        "url": article.url,
+        "url": web_url(article.url),
         "source": source,
         "published": article.published.isoformat() if article.published else None,
         "paragraphs": [

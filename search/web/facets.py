@@ -73,6 +73,7 @@ class Resolved:
 
     filter: counting.Filter | None = None
     ids: tuple[tuple[int, str], ...] = ()  # (id, URL value)
+    labels: tuple[tuple[str, str], ...] = ()  # (URL value, label), for the chips
     notices: tuple[str, ...] = ()
 
 
@@ -110,10 +111,13 @@ class RowFacet(Facet):
         slugs = params.values(self.params[0])
         if not slugs:
             return Resolved()
-        found = dict(self.model.objects.filter(slug__in=slugs).values_list("id", "slug"))
-        unknown = tuple(f"Unknown {self.name} “{slug[:60]}” ignored." for slug in slugs if slug not in found.values())
-        selection = counting.Filter(self.dimension, ids=tuple(found)) if found else None  # unknown alone: no filter
-        return Resolved(selection, tuple(found.items()), unknown)
+        rows = list(self.model.objects.filter(slug__in=slugs).values_list("id", "slug", "name"))
+        found = {slug for _, slug, _ in rows}
+        unknown = tuple(f"Unknown {self.name} “{slug[:60]}” ignored." for slug in slugs if slug not in found)
+        selection = counting.Filter(self.dimension, ids=tuple(i for i, _, _ in rows)) if rows else None  # unknown alone: no filter
+        return Resolved(
+            selection, ids=tuple((i, slug) for i, slug, _ in rows), labels=tuple((slug, name) for _, slug, name in rows), notices=unknown
+        )
 
     def result(self, params: SearchParams, matches: Matches, resolved: Resolved, *, size: int = FACET_SIZE) -> FacetResult:
         return self.labelled(params, self.counts(matches, matches.others(self.name)), resolved, size=size)
@@ -130,8 +134,7 @@ class RowFacet(Facet):
         return FacetResult(self.name, self.label, values, self.template, truncated)
 
     def chips(self, params: SearchParams, resolved: Resolved) -> list[Chip]:
-        slugs = [slug for _, slug in resolved.ids]
-        names = dict(self.model.objects.filter(slug__in=slugs).values_list("slug", "name")) if slugs else {}
+        names = dict(resolved.labels)
         return [Chip(names[s], params.toggle(self.params[0], s)) for s in params.values(self.params[0]) if s in names]
 
 
@@ -234,8 +237,8 @@ class DateFacet(Facet):
         return chips
 
 
-REGISTRY: tuple[Facet, ...] = (PersonFacet(), SourceFacet(), DateFacet())
-PERSON = REGISTRY[0]
+PERSON = PersonFacet()
+REGISTRY: tuple[Facet, ...] = (PERSON, SourceFacet(), DateFacet())
 
 
 def read_params(data: Mapping[str, Any]) -> SearchParams:

@@ -194,7 +194,7 @@ def article_matches(article_id: int, params: SearchParams) -> tuple[list[Hit], f
         m = matches(params)
     except QueryError:
         return [], frozenset()
-    return m.article_hits(article_id), m.terms()
+    return m.article_hits(article_id), m.terms
 
 
 def highlight_terms(params: SearchParams) -> frozenset[str]:
@@ -208,9 +208,7 @@ def person_values(params: SearchParams, *, name_filter: str = "") -> FacetResult
         m = _match(params, resolved)
     except QueryError:
         return FacetResult("person", "People", ())
-    person = facets.REGISTRY[0]
-    assert isinstance(person, facets.PersonFacet)
-    return person.named(params, m, resolved["person"], name_filter=name_filter)
+    return facets.PERSON.named(params, m, resolved["person"], name_filter=name_filter)
 
 
 # --- links --------------------------------------------------------------------------------------
