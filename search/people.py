@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import chain
 
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
@@ -95,6 +96,16 @@ def persons_named(text: str) -> list[int]:
     ids = set(candidates.values_list("id", flat=True))
     by_slug = set(Person.objects.filter(slug=text.lower()).values_list("id", flat=True))
     return sorted(by_slug | set(matching_person_ids(" ".join(words), ids)))
+
+
+def is_name_word(word: str) -> bool:
+    """Whether ``word`` is one of the words of a person's name or alias (case aside)."""
+    key = name_key(word)
+    names = chain(
+        Person.objects.filter(name__icontains=key).values_list("name", flat=True)[:500],
+        Alias.objects.filter(name__icontains=key).values_list("name", flat=True)[:500],
+    )
+    return any(key in name_key(name).replace("-", " ").split() for name in names)
 
 
 def matching_person_ids(text: str, candidates: Iterable[int]) -> list[int]:

@@ -27,6 +27,8 @@ QUERIES = [
     '"prime minister"',
     '"prime minister" said',
     '"the president of"',
+    '"one of the most"',
+    '"of the"~2 -said',
     '"minister said"~4',
     "elect*",
     "goverment~",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.http import QueryDict
+from django.test import Client
 
 from search.engine import docvalues, index
 from search.engine import search as engine_search
@@ -250,9 +251,9 @@ def test_alias_finds_every_name_of_a_person(store: Callable[..., object]) -> Non
 
 
 def test_did_you_mean(seed_article: None) -> None:
-    page = query.search(params("q=Prigozhyn"))
+    page = query.search(params("q=Prigozhyn&verbatim=1"))
     assert page.total_paragraphs == 0
-    assert (page.suggestion, page.suggestion_url) == ("prigozhin", "?q=prigozhin")
+    assert (page.suggestion, page.suggestion_url) == ("Prigozhin", "?q=Prigozhin&verbatim=1")
     assert query.search(params("q=Prigozhin")).suggestion == ""
 
 
@@ -325,3 +326,31 @@ def test_browse_counts_over_the_whole_index_follow_changes(demo_subset: Path) ->
         article = Paragraph.objects.filter(is_boilerplate=False, mentions__isnull=False).first().article
         article.delete()  # queues its removal from the index (search.signals)
         index.apply_pending()
+
+
+def test_did_you_mean_weighs_how_often_each_word_occurs(store: Callable[..., object]) -> None:
+    store("Immigration reform stalled. Immigration officials said so.\n\nA monk's immolation was reported.")
+    store("Immigration was debated again.\n\nThe government met. The government fell.")
+    store("Putin met the press. Vladimir Putin spoke.\n\nThey put it off.\n\nWe put it away.\n\nPut it there.")
+    store("The government said the climate is changing.\n\nClimate change again. Climate change.\n\nThe goverment erred once.")
+    store("\n\n".join(f"The government met on day {day}." for day in range(1, 25)))
+    # one edit away and common beats two edits away ("immigation" was corrected to "immolation")
+    assert query.search(params("q=immigation&verbatim=1")).suggestion == "immigration"
+    # a capitalised word is likelier a name: Putn is Putin, putn is put
+    assert query.search(params("q=Putn&verbatim=1")).suggestion == "Putin"
+    assert query.search(params("q=putn&verbatim=1")).suggestion == "put"
+    # a word the archive has once is corrected to one it has many times; every word of the query is looked at
+    assert query.search(params("q=goverment")).suggestion == "government"
+    assert query.search(params("q=climte chnge&verbatim=1")).suggestion == "climate change"
+
+
+def test_a_query_that_finds_nothing_shows_its_correction_at_once(client: Client, store: Callable[..., object]) -> None:
+    store("Immigration reform stalled.\n\nImmigration was debated.")
+    page = query.search(params("q=immigation"))
+    assert (page.params.q, page.corrected_from, page.total_paragraphs) == ("immigration", "immigation", 2)
+    assert page.verbatim_url == "?q=immigation&verbatim=1"
+    as_typed = query.search(params("q=immigation&verbatim=1"))
+    assert (as_typed.total_paragraphs, as_typed.corrected_from, as_typed.suggestion) == (0, "", "immigration")
+    html = client.get("/?q=immigation").content.decode()
+    assert 'data-corrected-from="immigation"' in html and "Showing results for" in html
+    assert 'href="?q=immigation&amp;verbatim=1"' in html

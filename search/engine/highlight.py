@@ -16,8 +16,16 @@ SNIPPET_CHARS = 320
 def terms_of(searcher: Searcher, parsed: wq.Query | None) -> frozenset[str]:
     if parsed is None:
         return frozenset()
-    terms = parsed.existing_terms(searcher.reader(), phrases=True, expand=True, fieldname="text")
-    return frozenset(text.decode("utf-8") if isinstance(text, bytes) else text for _, text in terms)
+    reader = searcher.reader()
+    stems = {_text(t) for _, t in parsed.existing_terms(reader, phrases=True, expand=True, fieldname="text")}
+    # A phrase's words (field ``words``) are marked as the highlighter's analyzer reads them: by stem.
+    written = {_text(t) for _, t in parsed.existing_terms(reader, phrases=True, expand=True, fieldname="words")}
+    stems |= {token.text for word in written for token in schema.ANALYZER(word)}
+    return frozenset(stems)
+
+
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 def snippet(text: str, terms: frozenset[str], *, whole: bool = False) -> str:

@@ -36,6 +36,8 @@ class Lookups(Protocol):
 
     def person_exact(self, text: str) -> tuple[int, str] | None: ...
 
+    def is_name_word(self, word: str) -> bool: ...
+
     def paragraph(self, paragraph_id: int) -> LikeParagraph | None: ...
 
 
@@ -49,10 +51,9 @@ MAX_EXPANSION = 50  # terms a prefix, wildcard or fuzzy word may expand to (docs
 MIN_PREFIX = 3
 MAX_SLOP = 10  # positions a sloppy phrase's words ("a b"~N) may be apart
 MAX_EXPANDED_WORDS = 8  # prefix, wildcard and fuzzy words in one query (each walks the word list)
-_WORD_FIELDS = ("text", "title")  # fields of words; person:, source: and like: take names and ids
+_WORD_FIELDS = ("text", "title", "words")  # fields of words; person:, source: and like: take names and ids
 _DATE_RANGE = re.compile(r"\bdate:\[\s*(\S*?)\s+to\s+(\S*?)\s*\]", re.I)
 _DATE_SINGLE = re.compile(r"\bdate:(\d{4}(?:-\d{2}){0,2})\b", re.I)
-_QUOTED = re.compile(r'"([^"]+)"')
 
 
 # Matches no document. (Whoosh's NullQuery would vanish inside an And and widen the search.)
@@ -68,8 +69,33 @@ class ParsedQuery:
 # What users may type: person: and source: take names, which the rewriter turns into the ids
 # the index holds; every other field name is read as a plain word.
 _PARSE_SCHEMA = fields.Schema(
-    text=schema.SCHEMA["text"], title=schema.SCHEMA["title"], person=fields.ID(), source=fields.ID(), like=fields.ID()
+    text=schema.SCHEMA["text"],
+    words=schema.SCHEMA["words"],
+    title=schema.SCHEMA["title"],
+    person=fields.ID(),
+    source=fields.ID(),
+    like=fields.ID(),
 )
+
+
+class _ExactPhrasePlugin(qparser.PhrasePlugin):
+    """Quoted text in the paragraph's text is a phrase of the words as written (``schema.words``):
+    stop words kept and nothing stemmed, so it finds exactly the paragraphs that contain it, case and
+    punctuation aside. One quoted word is that word as written ("Trumps", not every form of trump)."""
+
+    class ExactPhraseNode(qparser.PhrasePlugin.PhraseNode):
+        def query(self, parser: qparser.QueryParser) -> wq.Query:
+            if (self.fieldname or parser.fieldname) == "text":
+                self.set_fieldname("words", override=True)
+            return super().query(parser)
+
+    class ExactPhraseTagger(qparser.PhrasePlugin.PhraseTagger):
+        def create(self, parser: qparser.QueryParser, match: re.Match[str]) -> qparser.PhrasePlugin.PhraseNode:
+            node = super().create(parser, match)
+            return _ExactPhrasePlugin.ExactPhraseNode(node.text, node.textstartchar, node.slop)
+
+    def taggers(self, parser: qparser.QueryParser) -> list[tuple[qparser.taggers.Tagger, int]]:
+        return [(self.ExactPhraseTagger(self.expr), 0)]
 
 
 def _parser() -> qparser.QueryParser:
@@ -77,8 +103,9 @@ def _parser() -> qparser.QueryParser:
     # fuzzy words are on but bounded below, since Whoosh has no expansion limit of its own
     # (docs/WHOOSH.md: `mi*` took 24 s). Dates have their own syntax, handled before parsing.
     parser = qparser.QueryParser("text", _PARSE_SCHEMA, group=qparser.AndGroup)
-    for plugin in (qparser.RangePlugin, qparser.BoostPlugin, qparser.EveryPlugin):
+    for plugin in (qparser.RangePlugin, qparser.BoostPlugin, qparser.EveryPlugin, qparser.PhrasePlugin):
         parser.remove_plugin_class(plugin)
+    parser.add_plugin(_ExactPhrasePlugin())
     parser.add_plugin(qparser.FuzzyTermPlugin())
     # "-word" excludes, as in web search engines; only at the start of a word, so "long-time" stays a word.
     parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
@@ -149,8 +176,6 @@ class _Rewriter:
         self.lookups = lookups
         self.reader = searcher.reader()
         self.notices: list[str] = []
-        self.quoted = [q.strip() for q in _QUOTED.findall(text)]
-        self.phrases_seen = 0
         self.expanded_words = 0
 
     def rewrite(self, node: wq.Query) -> wq.Query:
@@ -173,11 +198,11 @@ class _Rewriter:
         if isinstance(node, wq.Phrase) and node.slop > MAX_SLOP:
             self.notices.append(f"A phrase's words may be at most {MAX_SLOP} positions apart: searched with ~{MAX_SLOP}.")
             node.slop = MAX_SLOP
-        if isinstance(node, wq.Phrase) and node.fieldname == "text":
-            self.phrases_seen += 1
-            raw = self.quoted[self.phrases_seen - 1] if self.phrases_seen <= len(self.quoted) else ""
+        if isinstance(node, wq.Phrase) and node.fieldname == "words":
+            starts, ends = zip(*(node.char_ranges or [(None, None)]), strict=True)
+            raw = self.text[starts[0] : ends[-1]] if starts[0] is not None and ends[-1] is not None else " ".join(node.words)
             return self._with_alias(node, raw)
-        if isinstance(node, wq.Term) and node.fieldname == "text":
+        if isinstance(node, wq.Term) and node.fieldname in ("text", "words"):
             return self._with_alias(node, self.text[node.startchar : node.endchar] if node.startchar is not None else "")
         return node.apply(self.rewrite)
 
@@ -211,15 +236,15 @@ class _Rewriter:
         """The words within one typo of the word as typed, as the terms they index under.
 
         Not Whoosh's FuzzyTerm: on this field it compares the *stemmed* query ("goverment" → "gover")
-        with the *unstemmed* spelling words, so "goverment~" found nothing. Here the typed word is
-        compared with the unstemmed words, whose stems are then searched. The first letter is taken
+        with the unstemmed words, so "goverment~" found nothing. Here the typed word is compared with
+        the words as written (field ``words``), whose stems are then searched. The first letter is taken
         as typed: without that the whole word list is walked (835 ms for health~ on 100k paragraphs).
         """
         if node.maxdist > 1:
             self.notices.append(f"“{node.text}~{node.maxdist}” searched with one typo at most (~1).")
         typed = re.findall(r"\w+", self.text[node.startchar : node.endchar] if node.startchar is not None else "")
         word = (typed[0] if typed else str(node.text)).lower()
-        near = {w for leaf, _ in self.reader.leaf_readers() for w in leaf.terms_within(node.fieldname, word, 1, prefix=1)}
+        near = {w for leaf, _ in self.reader.leaf_readers() for w in leaf.terms_within("words", word, 1, prefix=1)}
         stems = {token.text for w in near for token in schema.ANALYZER(w)} | {str(node.text)}
         found = sorted(stem for stem in stems if (node.fieldname, stem) in self.reader)
         if len(found) > MAX_EXPANSION:

@@ -16,9 +16,16 @@ from whoosh.support.charset import accent_map
 from search.digests import content_hash
 from search.models import Article, Paragraph
 
-# Stemmed and accent-folded ("café" finds "cafe"). Stop words are dropped but keep their
-# positions (renumber=False), so "climate change" does not match "climate of change".
+# Words: stemmed and accent-folded ("café" finds "cafe", "elections" finds "election"), stop words
+# dropped (renumber=False keeps the others' positions as in the text).
 ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter(renumber=False) | StemFilter(cachesize=100_000)
+
+# Phrases: every word as written, case and accents aside, stop words kept. A quoted phrase must find
+# exactly the paragraphs that contain it: on the stemmed field "state of the union" found nothing (a
+# phrase's words must be adjacent, and "of the" left a gap) and "the companies said" would have found
+# "the company said". The same word list, with document frequencies, is what "did you mean" corrects
+# against (docs/WHOOSH.md, "Phrases").
+PHRASE_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 
 # One document per kept paragraph. Texts are not stored: snippets are highlighted from the
 # database's text, which keeps the index small and writes fast. Facet fields are sortable
@@ -34,8 +41,9 @@ _EXACT = {"shift_step": 0}
 SCHEMA = fields.Schema(
     pid=fields.ID(stored=True, unique=True),
     article=fields.NUMERIC(int, bits=64, stored=True, sortable=True, **_EXACT),
-    # spelling=True keeps the unstemmed words too (field spell_text), for "did you mean".
-    text=fields.TEXT(analyzer=ANALYZER, phrase=True, spelling=True),
+    # Bare words match the stems (no positions: phrases match ``words``).
+    text=fields.TEXT(analyzer=ANALYZER, phrase=False),
+    words=fields.TEXT(analyzer=PHRASE_ANALYZER, phrase=True),
     title=fields.TEXT(analyzer=ANALYZER),
     person=fields.KEYWORD(commas=True, stored=True),  # canonical person ids
     source=fields.NUMERIC(int, bits=64, stored=True, sortable=True, **_EXACT),  # 0: no source
@@ -56,6 +64,7 @@ def paragraph_document(paragraph: Paragraph, person_ids: Iterable[int]) -> dict[
         "pid": str(paragraph.pk),
         "article": article.pk,
         "text": paragraph.text,
+        "words": paragraph.text,
         "title": article.title,
         "person": persons,
         "source": article.source_id or 0,

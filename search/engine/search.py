@@ -28,6 +28,9 @@ EXPORT_BATCH = 500
 OVERFETCH = 3  # paragraphs fetched per article wanted, before grouping by article
 RANKINGS_KEPT = 16  # relevance rankings kept per searcher, for paging on
 SUGGEST_BELOW = 3  # offer a correction when a query finds fewer paragraphs than this
+EDIT_COST = 20  # a word two edits away is this much less likely than one edit away
+NAME_WEIGHT = 10  # a capitalised word typed is this much likelier a name's word
+POPULAR_FACTOR = 20  # a word the archive has is corrected only to one this much more likely
 _WORD = re.compile(r"(?<![\w:*?~])[^\W\d_]{3,}(?![\w:*?~])")
 
 __all__ = ["SORTS", "Hit", "Matches", "Query", "QueryError", "match"]
@@ -134,24 +137,54 @@ def suggestion(m: Matches, *, lookups: Lookups) -> str:
     text = m.query.text
     if m.parsed is None or m.selected.size >= SUGGEST_BELOW:
         return ""
-    reader = m.searcher.reader()
-    corrector = m.searcher.corrector("text")
     corrected = text
     for word in dict.fromkeys(_WORD.findall(text)):
-        stems = [t.text for t in schema.ANALYZER(word)]
-        if not stems or all(("text", stem.encode("utf-8")) in reader for stem in stems):
-            continue
-        options = corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=2)  # a 2-letter prefix: 20x faster
-        if options:
-            corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", options[0], corrected)
+        better = corrected_word(m.searcher, word, lookups=lookups)
+        if better:
+            corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", better, corrected)
     if corrected == text:
         return ""
     try:
-        better = parse_query(corrected, m.searcher, lookups).query
+        better_query = parse_query(corrected, m.searcher, lookups).query
     except QueryError:
         return ""
-    found = _matching(better, m.searcher, m.values)[0].size if better is not None else 0
+    found = _matching(better_query, m.searcher, m.values)[0].size if better_query is not None else 0
     return corrected if found > m.selected.size else ""
+
+
+def corrected_word(searcher: Searcher, typed: str, *, lookups: Lookups) -> str:
+    """The archive's word that ``typed`` most likely misspells, in the case it was typed in; '' if none.
+
+    A noisy-channel choice: each word of the archive within two edits (the first letter as typed)
+    weighs its paragraph count, divided by ``EDIT_COST`` for a second edit; a capitalised word typed is more
+    likely a name, so words of persons' names weigh ``NAME_WEIGHT`` times more ("Putn" is Putin, not
+    "put"). A word the archive has is replaced only by one that weighs ``POPULAR_FACTOR`` times more
+    ("goverment" in one paragraph, "government" in hundreds).
+    """
+    word = "".join(token.text for token in schema.PHRASE_ANALYZER(typed))
+    if len(word) < 3:
+        return ""
+    reader = searcher.reader()
+    own = reader.doc_frequency("words", word)
+    near: dict[str, int] = {}
+    for leaf, _ in reader.leaf_readers():
+        for distance in (1, 2):
+            for candidate in leaf.terms_within("words", word, distance, prefix=1):
+                near[candidate] = min(near.get(candidate, distance), distance)
+    near.pop(word, None)
+    capitalised = typed[:1].isupper()
+
+    def weight(candidate: str) -> float:
+        boost = NAME_WEIGHT if capitalised and lookups.is_name_word(candidate) else 1
+        return reader.doc_frequency("words", candidate) * boost / EDIT_COST ** (near[candidate] - 1)
+
+    weights = {candidate: weight(candidate) for candidate in near if len(candidate) > 2 and not candidate.isdigit()}
+    if not weights:
+        return ""
+    best = max(weights, key=lambda c: (weights[c], c))
+    if weights[best] < max(1.0, own * POPULAR_FACTOR):
+        return ""
+    return best.capitalize() if capitalised and not typed.isupper() else best.upper() if typed.isupper() and len(typed) > 1 else best
 
 
 # --- ranking ------------------------------------------------------------------------------------

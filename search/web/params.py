@@ -38,6 +38,7 @@ class SearchParams:
     sort: str = ""  # "" = relevance with a query, newest in browse mode
     page: int = 1
     notices: tuple[str, ...] = ()
+    verbatim: bool = False  # search the words as typed, even when a correction would find something
 
     @classmethod
     def from_querydict(cls, data: Mapping[str, Any], *, facets: Sequence[ReadsParams]) -> SearchParams:
@@ -57,7 +58,9 @@ class SearchParams:
         for facet in facets:
             read = facet.read(getlist, notices)
             filters += [(name, read.get(name, ())) for name in facet.params]
-        return cls(q=q, filters=tuple(filters), sort=sort, page=_valid_page(getlist("page"), notices), notices=tuple(notices))
+        page = _valid_page(getlist("page"), notices)
+        verbatim = (getlist("verbatim") or [""])[-1] == "1"
+        return cls(q=q, filters=tuple(filters), sort=sort, page=page, notices=tuple(notices), verbatim=verbatim)
 
     def values(self, name: str) -> Values:
         """The values of one URL parameter (a facet's selection)."""
@@ -89,6 +92,8 @@ class SearchParams:
         pairs += [(name, value) for name, values in self.filters if name not in skip for value in values]
         if self.sort and "sort" not in skip:
             pairs.append(("sort", self.sort))
+        if self.verbatim and self.q and "verbatim" not in skip:
+            pairs.append(("verbatim", "1"))
         return pairs
 
     def querystring(

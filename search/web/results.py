@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.conf import settings
@@ -39,6 +39,9 @@ class DatabaseLookups:
 
     def person_exact(self, text: str) -> tuple[int, str] | None:
         return people.person_exact(text)
+
+    def is_name_word(self, word: str) -> bool:
+        return people.is_name_word(word)
 
     def paragraph(self, paragraph_id: int) -> parse.LikeParagraph | None:
         paragraph = Paragraph.objects.filter(pk=paragraph_id, is_boilerplate=False).select_related("article").first()
@@ -108,6 +111,8 @@ class SearchPage:
     append_url: str = ""  # the next page's groups alone, for "load more"
     suggestion: str = ""  # "did you mean" a query that finds more
     suggestion_url: str = ""
+    corrected_from: str = ""  # the query as typed, when it found nothing and these are its correction's results
+    verbatim_url: str = ""  # "search instead for" the query as typed
 
     @property
     def export_urls(self) -> dict[str, str]:
@@ -155,8 +160,10 @@ def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
     per_article = m.per_article()
     total_articles = int(np.count_nonzero(per_article))
     page_count = max(1, -(-total_articles // page_size))
-    hits = m.page(start=(params.page - 1) * page_size, size=page_size)
     suggestion = engine.suggestion(m, lookups=LOOKUPS)
+    if suggestion and m.total_paragraphs == 0 and not params.verbatim:
+        return _corrected(params, suggestion, page_size)
+    hits = m.page(start=(params.page - 1) * page_size, size=page_size)
     return SearchPage(
         suggestion=suggestion,
         suggestion_url=params.querystring(q=suggestion) if suggestion else "",
@@ -175,6 +182,13 @@ def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
         append_url=params.querystring(page=params.page + 1) + "&append=1" if params.page < page_count else "",
         sort_urls=tuple((s, params.querystring(sort=s), s == params.effective_sort) for s in engine.SORTS),
     )
+
+
+def _corrected(params: SearchParams, corrected: str, page_size: int) -> SearchPage:
+    """A query that found nothing answered with its correction's results at once, saying so, with a
+    link back to the words as typed (``verbatim=1``, which is not corrected again)."""
+    page = search(replace(params, q=corrected), page_size=page_size)
+    return replace(page, corrected_from=params.q, verbatim_url=replace(params, verbatim=True).querystring())
 
 
 def matches(params: SearchParams) -> Matches:

@@ -47,12 +47,12 @@ def main() -> None:
     limits = [int(mb) for mb in args.writer_mb.split(",")]
     variants = [(f"Whoosh's numeric tiers, {limits[-1]} MB", tiered(index.schema.SCHEMA), limits[-1])]
     variants += [(f"project schema, {mb} MB", index.schema.SCHEMA, mb) for mb in limits]
-    print(f"{len(documents):,} documents, CPU seconds (add / commit / total), {args.runs} run(s) each, alternating")
+    print(f"{len(documents):,} documents, CPU seconds (add / commit / total) and index MB, {args.runs} run(s) each, alternating")
     for run in range(args.runs):
         for name, schema, mb in variants:
             settings.SEARCH_WRITER_MB = mb
-            add, commit = write_cost(schema, documents)
-            print(f"run {run + 1}  {name:34s} {add:6.1f} {commit:6.1f} {add + commit:6.1f}", flush=True)
+            add, commit, size = write_cost(schema, documents)
+            print(f"run {run + 1}  {name:34s} {add:6.1f} {commit:6.1f} {add + commit:6.1f} {size / 2**20:7.1f}", flush=True)
 
 
 def tiered(schema: object) -> object:
@@ -67,7 +67,7 @@ def tiered(schema: object) -> object:
     return copy
 
 
-def write_cost(schema: object, documents: list[dict[str, object]]) -> tuple[float, float]:
+def write_cost(schema: object, documents: list[dict[str, object]]) -> tuple[float, float, int]:
     from whoosh import index as whoosh_index  # noqa: PLC0415
 
     from search.engine import index  # noqa: PLC0415
@@ -80,7 +80,9 @@ def write_cost(schema: object, documents: list[dict[str, object]]) -> tuple[floa
             for document in documents:
                 w.add_document(**document)
             added = time.process_time()
-        return added - started, time.process_time() - added
+        committed = time.process_time()
+        size = sum(f.stat().st_size for f in Path(folder).iterdir())
+        return added - started, committed - added, size
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
