@@ -74,6 +74,17 @@ class Person(models.Model):
         super().save(*args, **kwargs)
 
 
+class PersonRedirect(models.Model):
+    """The slug of a person merged into another: a bookmarked search or link by that slug still leads
+    to the surviving person (removed again if a split gives the slug back to a person of its own)."""
+
+    slug = models.SlugField(max_length=200, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="former_slugs")
+
+    def __str__(self) -> str:
+        return f"{self.slug} → {self.person_id}"
+
+
 class Alias(models.Model):
     """Another name under which a person is mentioned ("Bibi" for Benjamin Netanyahu)."""
 

@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.http import QueryDict
 from django.test import Client
 
 from search.curation import actions as curation
@@ -19,6 +20,7 @@ from search.engine import index
 from search.ingest import repeats as rules
 from search.ingest import store as ingest
 from search.models import Alias, Article, BoilerplateRule, IndexOutbox, Mention, Paragraph, Person, Source
+from search.web import facets
 from search.web import results as query
 from search.web.params import SearchParams
 
@@ -421,3 +423,34 @@ def test_nobody_deletes_or_edits_a_pending_index_update_in_the_admin(client: Cli
     assert curator.post("/admin/search/indexoutbox/", bulk).status_code in (200, 302)
     assert IndexOutbox.objects.filter(pk=row.pk).exists()
     assert not Group.objects.get(name="curator").permissions.filter(codename__in=["delete_indexoutbox", "change_indexoutbox"]).exists()
+
+
+def test_a_merged_persons_and_sources_urls_lead_to_the_survivor(client: Client, store: Callable[..., object]) -> None:
+    store("Volodymyr Zelensky spoke in Kyiv on Monday.\n\nVolodymyr Zelensky then left.", source="Fox News")
+    store("Volodymyr Zelenskyy visited troops near Kharkiv.", source="Fox Online News")
+    survivor, merged = Person.objects.get(name="Volodymyr Zelensky"), Person.objects.get(name="Volodymyr Zelenskyy")
+    old_slug = merged.slug
+    curation.merge_persons(survivor, [merged])
+    curation.merge_sources(Source.objects.get(name="Fox News"), [Source.objects.get(name="Fox Online News")])
+    index.apply_pending()
+    page = client.get("/", {"person": old_slug, "source": "fox-online-news"}).content.decode()
+    assert 'data-total-paragraphs="3"' in page  # not the whole archive with "Unknown person … ignored"
+    assert "Unknown" not in page and f"“{old_slug}” was merged into Volodymyr Zelensky" in page
+    assert f'data-value="{survivor.slug}"' in page
+    # merged again into a third person: the first slug follows
+    third = Person.objects.create(name="Zelensky Volodymyr", slug="zelensky-volodymyr")
+    curation.merge_persons(third, [survivor])
+    index.apply_pending()
+    assert query.search(facets_params(person=old_slug)).total_paragraphs == 3
+    # split back out: the slug is its own person's again
+    person, _ = curation.split_alias(Alias.objects.get(name="Volodymyr Zelenskyy"))
+    index.apply_pending()
+    assert person.slug == old_slug and query.search(facets_params(person=old_slug)).total_paragraphs == 1
+
+
+def facets_params(**values: str) -> SearchParams:
+    """The search state of a request with these parameters, read as a request's are."""
+    data = QueryDict(mutable=True)
+    for name, value in values.items():
+        data[name] = value
+    return facets.read_params(data)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import random
 import re
 from collections.abc import Callable
@@ -10,7 +11,7 @@ import pytest
 from django.http import QueryDict
 from django.test import Client
 
-from search.engine import docvalues, index
+from search.engine import docvalues, highlight, index
 from search.engine import search as engine_search
 from search.models import Alias, Mention, Paragraph, Person
 from search.web import facets
@@ -354,3 +355,31 @@ def test_a_query_that_finds_nothing_shows_its_correction_at_once(client: Client,
     html = client.get("/?q=immigation").content.decode()
     assert 'data-corrected-from="immigation"' in html and "Showing results for" in html
     assert 'href="?q=immigation&amp;verbatim=1"' in html
+
+
+def test_snippets_are_whole_paragraphs_or_whole_sentences_set_apart(store: Callable[..., object]) -> None:
+    short = "Asked about the shortlist, he said he would in fact pick a woman, saying: “I will.”"
+    filler = " ".join(f"Delegates from district {n} arrived late and were seated at the back." for n in range(12))
+    long = f'He began by saying "I am honoured to be here." {filler} Later he said he would in fact pick a woman.'
+    store(f"{short}\n\n{long}")
+    article_id = Paragraph.objects.get(position=0).article_id
+    hits = {hit.position: hit.snippet for hit in query.article_matches(article_id, params("q=saying woman"))[0]}
+    assert re.sub(r"</?mark>", "", hits[0]) == html.escape(short)  # a short paragraph whole
+    pieces = [re.sub(r"</?mark>", "", p).strip() for p in hits[1].split(highlight.GAP)]
+    # the first and last sentences, whole, and between them a mark that text is left out
+    assert [html.unescape(p) for p in pieces] == [
+        'He began by saying "I am honoured to be here."',
+        "Later he said he would in fact pick a woman.",
+    ]
+
+
+def test_an_alias_of_several_words_expands_unquoted(store: Callable[..., object]) -> None:
+    store("Prime Minister Benjamin Netanyahu met the cabinet.")
+    Alias.objects.create(person=Person.objects.get(name="Benjamin Netanyahu"), name="Bibi Netanyahu")
+    store("Crowds chanted for Bibi Netanyahu outside.")
+    for typed in ("Bibi Netanyahu", "bibi netanyahu", '"Bibi Netanyahu"'):
+        page = query.search(params("q=" + typed.replace(" ", "+")))
+        assert page.total_paragraphs == 2, typed
+        assert "“" + typed.strip('"') + "” also finds paragraphs that mention Benjamin Netanyahu under another name." in page.notices
+    assert query.search(params("q=Bibi+Netanyahu+cabinet")).total_paragraphs == 1  # the other words still count
+    assert query.search(params("q=Bibi+-Netanyahu")).total_paragraphs == 0  # not a run of plain words

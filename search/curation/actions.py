@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from search.engine import index
 from search.ingest import repeats, store
 from search.ingest.readers import ArticleInput
-from search.models import Alias, Article, BoilerplateRule, Mention, Paragraph, Person, Source, unique_slug
+from search.models import Alias, Article, BoilerplateRule, Mention, Paragraph, Person, PersonRedirect, Source, unique_slug
 
 
 def _articles_mentioning(person_ids: Iterable[int]) -> set[int]:
@@ -29,12 +29,15 @@ def _queue(article_ids: set[int]) -> int:
 
 @transaction.atomic
 def merge_persons(target: Person, others: Iterable[Person]) -> int:
-    """Fold ``others`` into ``target``: their mentions and aliases move, their names become aliases."""
+    """Fold ``others`` into ``target``: their mentions and aliases move, their names become aliases,
+    their slugs lead to ``target``."""
     others = [p for p in others if p.pk != target.pk]
     ids = [p.pk for p in others]
     articles = _articles_mentioning(ids)
     Mention.objects.filter(person_id__in=ids).update(person=target)
     Alias.objects.filter(person_id__in=ids).update(person=target)
+    PersonRedirect.objects.filter(person_id__in=ids).update(person=target)
+    PersonRedirect.objects.bulk_create([PersonRedirect(slug=p.slug, person=target) for p in others], ignore_conflicts=True)
     names = [p.name for p in others]
     Person.objects.filter(pk__in=ids).delete()
     for name in names:
@@ -51,6 +54,7 @@ def split_alias(alias: Alias) -> tuple[Person, int]:
     """
     old = alias.person
     person = Person.objects.create(name=alias.name, slug=unique_slug(Person, alias.name))
+    PersonRedirect.objects.filter(slug=person.slug).delete()  # the slug is this person's again
     resolved_so = Q(name__iexact=alias.name) | Q(name="", text__iexact=alias.name)  # "": stored before names were kept
     moved = Mention.objects.filter(resolved_so, person=old)
     articles = set(moved.values_list("paragraph__article_id", flat=True))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import html
+import re
 
-from whoosh import highlight
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
@@ -29,14 +29,96 @@ def _text(term: str | bytes) -> str:
 
 
 def snippet(text: str, terms: frozenset[str], *, whole: bool = False) -> str:
-    """Highlighted fragments of ``text`` (or all of it) as safe HTML; the formatter escapes the text."""
-    if terms:
-        fragmenter = highlight.WholeFragmenter() if whole else highlight.ContextFragmenter(maxchars=240, surround=60)
-        fragments = highlight.highlight(
-            text, terms, schema.ANALYZER, fragmenter, highlight.HtmlFormatter(tagname="mark", between=" … "), top=1 if whole else 2
-        )
-        if fragments:
-            return fragments
-    if whole or len(text) <= SNIPPET_CHARS:
-        return html.escape(text)
-    return html.escape(text[:SNIPPET_CHARS].rsplit(" ", 1)[0]) + " …"
+    """``text`` as safe HTML with the query's words marked: whole when short (most news paragraphs
+    are), else the sentences with the most marked words, whole, in text order, with an editor's
+    ``[…]`` wherever text is left out, so that two pieces never read as one quote."""
+    if whole or len(text) <= WHOLE_CHARS:
+        return marked(text, terms)
+    spans = _sentences(text)
+    counts = [_count(text[a:b], terms) for a, b in spans]
+    chosen = _chosen(spans, counts)
+    parts: list[str] = []
+    previous = -1
+    for i in chosen:
+        if i != previous + 1:
+            parts.append(GAP)
+        start, end = spans[i]
+        parts.append(_window(text[start:end], terms) if end - start > 2 * SNIPPET_CHARS else marked(text[start:end], terms))
+        previous = i
+    if previous != len(spans) - 1:
+        parts.append(GAP)
+    return " ".join(parts)
+
+
+WHOLE_CHARS = 600  # a paragraph up to this long is shown whole
+GAP = '<span class="gap" title="text left out">[…]</span>'
+_SENTENCE_END = re.compile(r"""[.!?]["”’)]*(\s+)(?=["“‘(]?[A-Z0-9])""")  # group 1: the space between two
+
+
+_ABBREVIATIONS = frozenset(
+    "Mr Mrs Ms Dr Prof Sen Rep Gov Gen Lt Col Capt Sgt Adm Cmdr Maj Rev Hon Pres Supt Det Insp St Mt Jr Sr No Vol Inc Corp Ltd Co Bros"
+    " Jan Feb Mar Apr Aug Sept Sep Oct Nov Dec vs etc approx".split()
+)
+
+
+def marked(text: str, terms: frozenset[str]) -> str:
+    """``text`` escaped, each word whose stem is one of ``terms`` in ``<mark>``."""
+    out: list[str] = []
+    at = 0
+    for start, end in _marks(text, terms):
+        out += [html.escape(text[at:start]), "<mark>", html.escape(text[start:end]), "</mark>"]
+        at = end
+    out.append(html.escape(text[at:]))
+    return "".join(out)
+
+
+def _marks(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    if not terms:
+        return []
+    return [(t.startchar, t.endchar) for t in schema.ANALYZER(text, chars=True, mode="index") if t.text in terms]
+
+
+def _count(text: str, terms: frozenset[str]) -> int:
+    return len(_marks(text, terms))
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: split after . ! or ? followed by space and a capital or digit."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        word = text[: match.start() + 1].rsplit(None, 1)[-1].strip('"“‘(').rstrip(".")
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isupper()) or "." in word:  # Mr. Smith, J. Smith, U.S. Senate
+            continue
+        spans.append((start, match.start(1)))
+        start = match.end(1)
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def _chosen(spans: list[tuple[int, int]], counts: list[int]) -> list[int]:
+    """Sentences within ``SNIPPET_CHARS``: those with most marked words first (the first sentences
+    when nothing is marked), at least one, returned in text order."""
+    order = sorted(range(len(spans)), key=lambda i: (-counts[i], i)) if any(counts) else list(range(len(spans)))
+    chosen: list[int] = []
+    used = 0
+    for i in order:
+        length = spans[i][1] - spans[i][0]
+        if chosen and (used + length > SNIPPET_CHARS or (any(counts) and counts[i] == 0)):
+            break
+        chosen.append(i)
+        used += length
+    return sorted(chosen)
+
+
+def _window(sentence: str, terms: frozenset[str]) -> str:
+    """A very long sentence: ``SNIPPET_CHARS`` around its first marked word, cut between words."""
+    marks = _marks(sentence, terms)
+    centre = marks[0][0] if marks else 0
+    start = max(0, centre - SNIPPET_CHARS // 3)
+    end = min(len(sentence), start + SNIPPET_CHARS)
+    if start > 0:
+        start = sentence.find(" ", start) + 1
+    if end < len(sentence):
+        end = max(sentence.rfind(" ", start, end), start + 1)
+    inner = marked(sentence[start:end], terms)
+    return (GAP + " " if start > 0 else "") + inner + (" " + GAP if end < len(sentence) else "")

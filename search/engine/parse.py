@@ -51,6 +51,7 @@ MAX_EXPANSION = 50  # terms a prefix, wildcard or fuzzy word may expand to (docs
 MIN_PREFIX = 3
 MAX_SLOP = 10  # positions a sloppy phrase's words ("a b"~N) may be apart
 MAX_EXPANDED_WORDS = 8  # prefix, wildcard and fuzzy words in one query (each walks the word list)
+MAX_NAME_WORDS = 4  # words typed in a row that are looked up together as one person's name or alias
 _WORD_FIELDS = ("text", "title", "words")  # fields of words; person:, source: and like: take names and ids
 _DATE_RANGE = re.compile(r"\bdate:\[\s*(\S*?)\s+to\s+(\S*?)\s*\]", re.I)
 _DATE_SINGLE = re.compile(r"\bdate:(\d{4}(?:-\d{2}){0,2})\b", re.I)
@@ -202,6 +203,8 @@ class _Rewriter:
             starts, ends = zip(*(node.char_ranges or [(None, None)]), strict=True)
             raw = self.text[starts[0] : ends[-1]] if starts[0] is not None and ends[-1] is not None else " ".join(node.words)
             return self._with_alias(node, raw)
+        if isinstance(node, wq.And):
+            return wq.And([n if done else self.rewrite(n) for n, done in self._with_name_runs(node.subqueries)])
         if isinstance(node, wq.Term) and node.fieldname in ("text", "words"):
             return self._with_alias(node, self.text[node.startchar : node.endchar] if node.startchar is not None else "")
         return node.apply(self.rewrite)
@@ -260,6 +263,34 @@ class _Rewriter:
             raise QueryError(f"“{text}” matches {len(expanded)} different words (at most {MAX_EXPANSION}): add letters.")
         # The words themselves, so that nothing expands the pattern a second time.
         return wq.Or([wq.Term(node.fieldname, word) for word in sorted(expanded)]) if expanded else NOTHING
+
+    def _with_name_runs(self, nodes: list[wq.Query]) -> list[tuple[wq.Query, bool]]:
+        """Words typed one after another that are a person's name or alias ("Bibi Netanyahu",
+        unquoted) also find that person's mentions under other names: the longest run first.
+        Each node comes with whether it is rewritten already."""
+        out: list[tuple[wq.Query, bool]] = []
+        i = 0
+        while i < len(nodes):
+            for size in range(min(MAX_NAME_WORDS, len(nodes) - i), 1, -1):
+                run = nodes[i : i + size]
+                raw = self._typed_run(run)
+                person = self.lookups.person_exact(raw) if raw else None
+                if person is not None:
+                    self.notices.append(f"“{raw}” also finds paragraphs that mention {person[1]} under another name.")
+                    out.append((wq.Or([wq.And(run), wq.Term("person", str(person[0]))]), True))
+                    i += size
+                    break
+            else:
+                out.append((nodes[i], False))
+                i += 1
+        return out
+
+    def _typed_run(self, run: list[wq.Query]) -> str:
+        """The text of adjacent plain words as typed (only spaces between them), else ''."""
+        if not all(isinstance(n, wq.Term) and n.fieldname == "text" and n.startchar is not None for n in run):
+            return ""
+        between = [self.text[a.endchar : b.startchar] for a, b in zip(run, run[1:], strict=False)]
+        return self.text[run[0].startchar : run[-1].endchar] if all(not gap.strip() for gap in between) else ""
 
     def _with_alias(self, node: wq.Query, raw: str) -> wq.Query:
         """A word or phrase that is a person's name or alias also finds mentions under other names."""

@@ -19,7 +19,7 @@ from search import people
 from search.engine import counting
 from search.engine.parse import day_bounds
 from search.engine.search import Matches
-from search.models import Person, Source
+from search.models import Person, PersonRedirect, Source
 from search.web.params import SearchParams, Values, unique
 
 FACET_SIZE = 10
@@ -107,6 +107,20 @@ class RowFacet(Facet):
     def counts(self, matches: Matches, docs: np.ndarray) -> counting.Counts:
         raise NotImplementedError
 
+    def moved(self, slugs: Values) -> dict[str, tuple[str, str]]:
+        """Slugs of rows merged into others: old slug → (surviving row's slug, its name)."""
+        raise NotImplementedError
+
+    def read(self, getlist: Callable[[str], list[str]], notices: list[str]) -> dict[str, Values]:
+        """The slugs asked for, a merged row's slug replaced by the surviving row's (bookmarks keep working)."""
+        read = super().read(getlist, notices)
+        slugs = read[self.params[0]]
+        moved = self.moved(slugs) if slugs else {}
+        for old, (_, name) in moved.items():
+            notices.append(f"“{old[:60]}” was merged into {name}: showing {name}.")
+        read[self.params[0]] = unique(moved[s][0] if s in moved else s for s in slugs)
+        return read
+
     def resolve(self, params: SearchParams) -> Resolved:
         slugs = params.values(self.params[0])
         if not slugs:
@@ -149,6 +163,10 @@ class PersonFacet(RowFacet):
     def counts(self, matches: Matches, docs: np.ndarray) -> counting.Counts:
         return counting.person_counts(matches.values, docs)
 
+    def moved(self, slugs: Values) -> dict[str, tuple[str, str]]:
+        rows = PersonRedirect.objects.filter(slug__in=slugs).values_list("slug", "person__slug", "person__name")
+        return {old: (new, name) for old, new, name in rows}
+
     def named(self, params: SearchParams, matches: Matches, resolved: Resolved, *, name_filter: str) -> FacetResult:
         """The long list ("more…"), narrowed to persons whose name or an alias has every word of ``name_filter``."""
         counts = self.counts(matches, matches.others(self.name))
@@ -166,6 +184,12 @@ class SourceFacet(RowFacet):
 
     def counts(self, matches: Matches, docs: np.ndarray) -> counting.Counts:
         return counting.source_counts(matches.values, docs)
+
+    def moved(self, slugs: Values) -> dict[str, tuple[str, str]]:
+        rows = Source.objects.filter(slug__in=slugs, merged_into__isnull=False).values_list(
+            "slug", "merged_into__slug", "merged_into__name"
+        )
+        return {old: (new, name) for old, new, name in rows}
 
 
 class DateFacet(Facet):
