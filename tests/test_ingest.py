@@ -240,3 +240,33 @@ def test_a_folder_with_a_pretty_printed_stats_file_ingests_without_failures(tmp_
     out = StringIO()
     call_command("ingest", str(tmp_path), stdout=out)  # exits 0: nothing failed
     assert "0 failed, 1 skipped" in out.getvalue()
+
+
+def test_skipped_inputs_say_why_per_file(tmp_path: Path) -> None:
+    items = "".join(f"<item><title>Photo {n}</title><link>https://e.org/p{n}</link></item>" for n in range(3))
+    story = (
+        "<item><title>Dam</title><link>https://e.org/dam</link><description>The dam held after the storm on Sunday.</description></item>"
+    )
+    feed = tmp_path / "photos.rss"
+    feed.write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Photos</title>{items}{story}</channel></rss>', encoding="utf-8"
+    )
+    (tmp_path / "stats.json").write_text(json.dumps({"articles": 2}, indent=1), encoding="utf-8")
+    out = StringIO()
+    call_command("ingest", str(tmp_path), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert f"skipped: {feed}: 3 skipped: no text content, only a title or media" in lines
+    assert any(line.startswith(f"skipped: {tmp_path / 'stats.json'}: 1 skipped: no articles") for line in lines)
+    assert "1 new" in lines[-1] and "4 skipped" in lines[-1]
+    detailed = StringIO()
+    call_command("ingest", str(feed), stdout=detailed, verbosity=2)
+    assert [line for line in detailed.getvalue().splitlines() if line.startswith("skipped:")] == [
+        f"skipped: {feed}: entry {n}: no text content, only a title or media" for n in (1, 2, 3)
+    ]
+
+
+def test_progress_shows_the_total_and_the_time_left(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = jsonl(tmp_path / "a.jsonl", [{"url": f"https://e.org/{n}", "text": f"The bridge {n} reopened on Monday."} for n in range(3)])
+    call_command("ingest", str(path), "--progress", stdout=StringIO())
+    bar = capsys.readouterr().err
+    assert "3/3" in bar and "<00:00" in bar  # done of the total, and the time left

@@ -7,6 +7,8 @@ others still go in.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,7 +19,7 @@ from django.db import transaction
 from search import digests, people
 from search.engine import index
 from search.ingest import boilerplate, paragraphs, persons, repeats
-from search.ingest.readers import ArticleInput, IngestError, Skipped, iter_files, parse_date, read_file
+from search.ingest.readers import ArticleInput, IngestError, Skipped, estimated_articles, iter_files, parse_date, read_file
 from search.models import Article, Mention, Paragraph, Person, Source, unique_slug, web_url
 
 __all__ = ["ArticleInput", "Defaults", "IngestError", "Summary", "ingest_paths", "parse_date", "preview_paths", "store_article"]
@@ -46,6 +48,7 @@ class Summary:
     paragraphs_boilerplate: int = 0
     persons_new: int = 0
     errors: list[str] = field(default_factory=list)
+    skips: list[tuple[str, str]] = field(default_factory=list)  # (file, why): inputs that hold no article
     index_error: str = ""  # the index could not be written: the articles are stored, their updates queued
 
     def line(self) -> str:
@@ -54,6 +57,15 @@ class Summary:
             f"{f', {self.skipped} skipped' if self.skipped else ''}; "
             f"paragraphs: {self.paragraphs_kept} kept, {self.paragraphs_boilerplate} boilerplate; persons: {self.persons_new} new"
         )
+
+    def skip_reasons(self) -> list[str]:
+        """Why inputs were skipped, one line per file and reason, with how many ("feed.xml: 77 skipped:
+        no text content, only a title or media")."""
+        counts = Counter((path, _ENTRY_NUMBER.sub("", why)) for path, why in self.skips)
+        return [f"{path}: {n} skipped: {why}" for (path, why), n in counts.items()]
+
+
+_ENTRY_NUMBER = re.compile(r"^entry \d+: ")
 
 
 def with_defaults(article: ArticleInput, defaults: Defaults) -> ArticleInput:
@@ -360,6 +372,7 @@ def _articles(paths: list[Path], defaults: Defaults, summary: Summary) -> Iterat
             for article in read_file(path):
                 if isinstance(article, Skipped):
                     summary.skipped += 1
+                    summary.skips.append((str(path), str(article)))
                 elif isinstance(article, IngestError):
                     _fail(summary, f"{path}: {article}")
                 else:
@@ -390,12 +403,12 @@ def ingest_paths(
             return True
         return False
 
-    articles = _articles(paths, defaults, summary)
+    articles = _with_progress(_articles(paths, defaults, summary), total=_estimated_total(paths) if progress else 0)
     stream = prepare_stream(articles, on_error=_failure_recorder(summary), skip=unchanged, processes=processes)
     since_apply = 0
     directory = people.Directory()
     source_repeats = repeats.SourceRepeats()
-    for prepared, _ in _with_progress(stream, enabled=progress):
+    for prepared, _ in stream:
         since_apply += _store_one(prepared, summary, directory, source_repeats)
         if since_apply >= apply_every and not summary.index_error:
             _apply(summary, apply_every)
@@ -416,12 +429,18 @@ def _apply(summary: Summary, articles_per_commit: int) -> None:
         summary.index_error = str(exc)
 
 
-def _with_progress(stream: Iterator[tuple[PreparedArticle, str]], *, enabled: bool) -> Iterator[tuple[PreparedArticle, str]]:
-    if not enabled:
-        return stream
+def _estimated_total(paths: list[Path]) -> int:
+    return sum(estimated_articles(path) for path in iter_files(paths))
+
+
+def _with_progress(articles: Iterator[ArticleInput], *, total: int) -> Iterator[ArticleInput]:
+    """The articles as read, with a progress bar when ``total``: read of about ``total``, the rate,
+    and the time left (unchanged ones count: a second run's bar moves as fast as it reads)."""
+    if not total:
+        return articles
     from tqdm import tqdm  # noqa: PLC0415 - only for interactive runs
 
-    return iter(tqdm(stream, unit=" articles", smoothing=0.05, mininterval=1.0))
+    return iter(tqdm(articles, total=total, unit=" articles", smoothing=0.05, mininterval=1.0))
 
 
 def _store_one(prepared: PreparedArticle, summary: Summary, directory: people.Directory, source_repeats: repeats.SourceRepeats) -> int:

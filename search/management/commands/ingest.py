@@ -67,7 +67,14 @@ class Command(BaseCommand):
             )
         for error in summary.errors:
             self.stderr.write(f"failed: {error}")
-        (self.stderr if options["json"] else self.stdout).write(summary.line())
+        out = self.stderr if options["json"] else self.stdout
+        if int(options["verbosity"]) >= 2:
+            for path, why in summary.skips:
+                out.write(f"skipped: {path}: {why}")
+        elif summary.skips and int(options["verbosity"]) >= 1:
+            for line in summary.skip_reasons():
+                out.write(f"skipped: {line}")
+        out.write(summary.line())
         if summary.index_error:
             raise CommandError(summary.index_error)
         if summary.failed:
