@@ -180,3 +180,60 @@ def test_phone_width_has_no_horizontal_scroll(browser: Browser, corpus: str) -> 
     page.goto(corpus + "/?q=Putin")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     context.close()
+
+
+def test_focus_stays_on_a_facet_value_after_it_is_chosen(page: Page, corpus: str, csp_violations: list[str]) -> None:
+    page.goto(corpus + "/?q=Putin")
+    page.locator("a[data-facet=person][data-value=yevgeny-prigozhin]").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(corpus + "/?q=Putin&person=yevgeny-prigozhin")
+    settled(page)
+    # it fell to <body>: a keyboard user had to Tab from the top again
+    expect(page.locator("a[data-facet=person][data-value=yevgeny-prigozhin]")).to_be_focused()
+    page.keyboard.press("Enter")  # and toggles off again from there
+    expect(page).to_have_url(corpus + "/?q=Putin")
+
+
+def test_a_skip_link_reaches_the_first_hit_in_a_few_tabs(page: Page, corpus: str, csp_violations: list[str]) -> None:
+    page.goto(corpus + "/?q=Putin")
+    expect(page.locator("#q")).to_be_focused()  # where the page starts
+    page.keyboard.press("Tab")  # the search button
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-to-results")).to_be_focused()
+    page.keyboard.press("Enter")
+    tabs = 0
+    while not page.evaluate("!!document.activeElement.closest('li.hit')") and tabs < 10:
+        page.keyboard.press("Tab")
+        tabs += 1
+    assert tabs <= 2, tabs  # about 40 before
+    # from the top of the page, the first stop offers the same
+    assert page.evaluate("document.querySelector('a[href], button, input').textContent") == "Skip to results"
+    # and the hits come before the facets in the page's order
+    hit_first = page.evaluate(
+        "document.querySelector('li.hit a').compareDocumentPosition(document.querySelector('a[data-facet]')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    assert hit_first
+
+
+def test_phone_width_puts_a_filters_disclosure_at_the_top(browser: Browser, corpus: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(corpus + "/?q=Putin")
+    summary = page.locator("#filters > summary")
+    expect(summary).to_be_visible()
+    assert summary.bounding_box()["y"] < page.locator("li.hit").first.bounding_box()["y"] < 844  # type: ignore[index]
+    expect(page.locator("a[data-facet=person]").first).to_be_hidden()  # closed at first
+    summary.click()
+    page.locator("a[data-facet=person][data-value=yevgeny-prigozhin]").click()
+    expect(page).to_have_url(re.compile(r"person=yevgeny-prigozhin"))
+    settled(page)
+    expect(page.locator("a[data-facet=person][data-value=yevgeny-prigozhin]")).to_be_visible()  # stays open across searches
+    context.close()
+
+
+def test_wide_screens_show_the_filters_beside_the_hits(page: Page, corpus: str) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(corpus + "/?q=Putin")
+    expect(page.locator("#filters > summary")).to_be_hidden()
+    facet, hit = page.locator("a[data-facet=person]").first.bounding_box(), page.locator("li.hit").first.bounding_box()
+    assert facet and hit and facet["x"] < hit["x"] and facet["y"] < hit["y"] + hit["height"]
