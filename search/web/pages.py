@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from search.engine import highlight
 from search.models import Article, Mention, Paragraph, Person
 from search.web import facets, results
@@ -29,6 +31,7 @@ def article_context(article: Article, params: SearchParams) -> dict[str, object]
             {"person": person, "url": SearchParams().querystring(changes={facets.PERSON.params[0]: (person.slug,)})} for person in persons
         ],
         "back_url": params.querystring(),
+        "here": reverse("search:article", args=[article.pk]) + params.querystring(),  # each paragraph's link keeps the marks
     }
 
 

@@ -39,6 +39,7 @@ class SearchParams:
     page: int = 1
     notices: tuple[str, ...] = ()
     verbatim: bool = False  # search the words as typed, even when a correction would find something
+    through: int = 1  # "Load more" loaded pages 1 to this: shown again so on coming back to the URL
 
     @classmethod
     def from_querydict(cls, data: Mapping[str, Any], *, facets: Sequence[ReadsParams]) -> SearchParams:
@@ -59,8 +60,9 @@ class SearchParams:
             read = facet.read(getlist, notices)
             filters += [(name, read.get(name, ())) for name in facet.params]
         page = _valid_page(getlist("page"), notices)
+        through = _valid_page(getlist("through"), notices) if page == 1 else 1
         verbatim = (getlist("verbatim") or [""])[-1] == "1"
-        return cls(q=q, filters=tuple(filters), sort=sort, page=page, notices=tuple(notices), verbatim=verbatim)
+        return cls(q=q, filters=tuple(filters), sort=sort, page=page, notices=tuple(notices), verbatim=verbatim, through=through)
 
     def values(self, name: str) -> Values:
         """The values of one URL parameter (a facet's selection)."""
@@ -97,12 +99,19 @@ class SearchParams:
         return pairs
 
     def querystring(
-        self, *, q: str | None = None, sort: str | None = None, page: int = 1, changes: Mapping[str, Values] | None = None
+        self,
+        *,
+        q: str | None = None,
+        sort: str | None = None,
+        page: int = 1,
+        through: int = 1,
+        changes: Mapping[str, Values] | None = None,
     ) -> str:
-        """This state as a URL query string, with what is given changed; ``page`` is dropped unless above 1."""
+        """This state as a URL query string, with what is given changed; ``page`` and ``through`` are
+        dropped unless above 1."""
         state = self.changed(changes) if changes else self
         state = replace(state, q=state.q if q is None else q, sort=state.sort if sort is None else sort)
-        pairs = state.pairs() + ([("page", str(page))] if page > 1 else [])
+        pairs = state.pairs() + ([("page", str(page))] if page > 1 else []) + ([("through", str(through))] if through > 1 else [])
         return "?" + urlencode(pairs) if pairs else "?"
 
     def toggle(self, name: str, value: str) -> str:

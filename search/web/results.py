@@ -109,6 +109,7 @@ class SearchPage:
     next_url: str = ""
     sort_urls: tuple[tuple[str, str, bool], ...] = ()
     append_url: str = ""  # the next page's groups alone, for "load more"
+    through_url: str = ""  # this search with pages 1 to the next shown at once: the URL once "load more" has loaded it
     suggestion: str = ""  # "did you mean" a query that finds more
     suggestion_url: str = ""
     corrected_from: str = ""  # the query as typed, when it found nothing and these are its correction's results
@@ -163,7 +164,10 @@ def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
     suggestion = engine.suggestion(m, lookups=LOOKUPS)
     if suggestion and m.total_paragraphs == 0 and not params.verbatim:
         return _corrected(params, suggestion, page_size)
-    hits = m.page(start=(params.page - 1) * page_size, size=page_size)
+    shown = params.page if params.through == 1 else min(params.through, page_count)  # the last page shown
+    first = 1 if params.through > 1 else params.page
+    hits = m.page(start=(first - 1) * page_size, size=(shown - first + 1) * page_size)
+    has_next = shown < page_count
     return SearchPage(
         suggestion=suggestion,
         suggestion_url=params.querystring(q=suggestion) if suggestion else "",
@@ -175,11 +179,12 @@ def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
         chips=tuple(chip for facet in facets.REGISTRY for chip in facet.chips(params, resolved[facet.name])),
         timeline=timeline(params, counting.months(m.values, m.selected)),
         notices=params.notices + selection_notices + m.notices,
-        page=params.page,
+        page=shown,
         page_count=page_count,
-        previous_url=params.querystring(page=params.page - 1) if params.page > 1 else "",
-        next_url=params.querystring(page=params.page + 1) if params.page < page_count else "",
-        append_url=params.querystring(page=params.page + 1) + "&append=1" if params.page < page_count else "",
+        previous_url=params.querystring(page=first - 1) if first > 1 else "",
+        next_url=params.querystring(page=shown + 1) if has_next else "",
+        append_url=params.querystring(page=shown + 1) + "&append=1" if has_next else "",
+        through_url=params.querystring(through=shown + 1) if has_next else "",
         sort_urls=tuple((s, params.querystring(sort=s), s == params.effective_sort) for s in engine.SORTS),
     )
 

@@ -116,7 +116,7 @@ def test_load_more_appends_the_next_page(page: Page, corpus: str, csp_violations
     expect(page.locator("li.hit")).to_have_count(40)
     ids = page.locator("li.hit").evaluate_all("els => els.map(e => e.dataset.article)")
     assert len(set(ids)) == 40
-    expect(page).to_have_url(corpus + "/")
+    expect(page).to_have_url(corpus + "/?through=2")  # replaced, not pushed: Back leaves the search, and comes back to both pages
 
 
 def test_back_button_and_copied_url_restore_the_state(page: Page, browser: Browser, corpus: str, csp_violations: list[str]) -> None:
@@ -195,8 +195,11 @@ def test_focus_stays_on_a_facet_value_after_it_is_chosen(page: Page, corpus: str
 
 
 def test_a_skip_link_reaches_the_first_hit_in_a_few_tabs(page: Page, corpus: str, csp_violations: list[str]) -> None:
-    page.goto(corpus + "/?q=Putin")
+    page.goto(corpus + "/")
     expect(page.locator("#q")).to_be_focused()  # where the page starts
+    page.keyboard.type("Putin")
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", "5")
+    settled(page)
     page.keyboard.press("Tab")  # the search button
     page.keyboard.press("Tab")
     expect(page.locator(".skip-to-results")).to_be_focused()
@@ -210,7 +213,8 @@ def test_a_skip_link_reaches_the_first_hit_in_a_few_tabs(page: Page, corpus: str
     assert page.evaluate("document.querySelector('a[href], button, input').textContent") == "Skip to results"
     # and the hits come before the facets in the page's order
     hit_first = page.evaluate(
-        "document.querySelector('li.hit a').compareDocumentPosition(document.querySelector('a[data-facet]')) & Node.DOCUMENT_POSITION_FOLLOWING"
+        "document.querySelector('li.hit a').compareDocumentPosition(document.querySelector('a[data-facet]'))"
+        " & Node.DOCUMENT_POSITION_FOLLOWING"
     )
     assert hit_first
 
@@ -237,3 +241,36 @@ def test_wide_screens_show_the_filters_beside_the_hits(page: Page, corpus: str) 
     expect(page.locator("#filters > summary")).to_be_hidden()
     facet, hit = page.locator("a[data-facet=person]").first.bounding_box(), page.locator("li.hit").first.bounding_box()
     assert facet and hit and facet["x"] < hit["x"] and facet["y"] < hit["y"] + hit["height"]
+
+
+def test_coming_back_from_an_article_keeps_what_load_more_loaded_and_the_scroll(page: Page, corpus: str) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(corpus + "/?sort=oldest")
+    expect(page.locator("li.hit")).to_have_count(20)
+    page.locator("a.load-more").scroll_into_view_if_needed()
+    expect(page.locator("li.hit")).to_have_count(40)
+    settled(page)
+    loaded = 40
+    expect(page).to_have_url(corpus + "/?sort=oldest&through=2")  # the URL says what is shown
+    hit = page.locator("li.hit").nth(loaded - 2)
+    hit.scroll_into_view_if_needed()
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 500
+    article = hit.locator("a.title")
+    title = article.text_content()
+    article.click()
+    expect(page.locator("article.article h1")).to_have_text(title or "")
+    page.go_back()
+    # both pages again (and the third, revealed at the restored scroll position: it loads as it would have)
+    page.wait_for_function(f"() => document.querySelectorAll('li.hit').length >= {loaded}")
+    page.wait_for_function(f"() => window.scrollY > {scrolled} - 200")
+
+
+def test_each_paragraph_of_an_article_links_to_itself_with_the_search_marks(page: Page, corpus: str) -> None:
+    page.goto(corpus + "/?q=Prigozhin")
+    page.locator("li.hit a.title").first.click()
+    link = page.locator(".paragraph[data-matched] a.para-link").first
+    href = link.get_attribute("href") or ""
+    assert "q=Prigozhin" in href and re.search(r"#p-\d+$", href)
+    link.click()
+    expect(page.locator(".paragraph:target mark").first).to_have_text("Prigozhin")
