@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from search.engine import index
+from search.engine import background, index
 from search.models import Article
 
 
 @receiver(post_delete, sender=Article, dispatch_uid="search.article_deleted")
 def queue_article_removal(sender: type[Article], instance: Article, **kwargs: Any) -> None:
     index.queue_articles([instance.pk])
-    transaction.on_commit(index.try_apply_pending)
+    background.apply_soon()

@@ -29,6 +29,9 @@ def index_dir(tmp_path: Path, settings: object) -> Path:
     """A fresh index per test, so tests never share state through the index."""
     path = tmp_path / "index"
     settings.SEARCH_INDEX_DIR = path  # type: ignore[attr-defined]
+    # Admin edits apply their index updates in the request: a test's own transaction is invisible to
+    # the background thread (tests/test_curation.py checks that thread apart).
+    settings.SEARCH_APPLY_IN_BACKGROUND = False  # type: ignore[attr-defined]
     return path
 
 

@@ -287,17 +287,6 @@ def test_paging_on_reuses_the_ranking(store: Callable[..., object]) -> None:
     assert len(ranking.best) >= 30
 
 
-def test_timeline_fills_gaps_but_not_millennia() -> None:
-    p = query.SearchParams()
-    months = query.timeline(p, {201901: 1, 201903: 2})
-    assert months is not None and months.unit == "month"
-    assert [b.count for b in months.bars] == [1, 0, 2]  # February shown empty
-    years = query.timeline(p, {200101: 3, 201601: 3, 202001: 3}, max_bars=12)
-    assert years is not None and [b.label for b in years.bars] == ["2001: 3", "2016: 3", "2020: 3"]  # too long to fill
-    filled = query.timeline(p, {200012: 1, 201601: 1}, max_bars=120)
-    assert filled is not None and filled.unit == "year" and len(filled.bars) == 17
-
-
 def test_browse_counts_over_the_whole_index_follow_changes(demo_subset: Path) -> None:
     """Browse-mode counts are kept per index state (search.engine.docvalues.DocValues.over): they must equal the
     database before and after a change."""

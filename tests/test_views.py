@@ -142,7 +142,7 @@ def test_person_facet_page_filters_by_name(client: Client, seed_article: None) -
     assert "<html" not in fragment and 'id="person-filter"' in fragment
 
 
-def test_timeline_svg_links_months(client: Client, seed_article: None) -> None:
+def test_timeline_svg_links_its_periods(client: Client, seed_article: None) -> None:
     soup = BeautifulSoup(client.get("/").content, "html.parser")
     bars = soup.select(".timeline svg a")
-    assert [a["href"] for a in bars] == ["?from=2023-06&to=2023-06"]
+    assert [a["href"] for a in bars] == ["?from=2023-06-27&to=2023-06-27"]  # one day of news: drawn by day

@@ -8,22 +8,27 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from search.curation import actions as curation
-from search.engine import index
+from search.engine import background, index
 from search.ingest import repeats
 from search.models import Alias, Article, BoilerplateRule, IndexOutbox, Mention, Paragraph, Person, Source
 
 
 def _done(modeladmin: admin.ModelAdmin, request: HttpRequest, objects: Sequence[Model], what: str, touched: int) -> None:
-    """Apply the queued index update, log the action on each object, and tell the curator."""
-    problem = index.try_apply_pending()
+    """Apply the queued index update (after the response, or at once: search.engine.background), log
+    the action on each object, and tell the curator."""
     for obj in objects:
         modeladmin.log_change(request, obj, what)
+    if background.applied_in_background():
+        background.apply_soon()
+        modeladmin.message_user(request, f"{what}: {touched} paragraph(s) queued; search updates them in a moment.", messages.SUCCESS)
+        return
+    problem = index.try_apply_pending()
     if problem:
         modeladmin.message_user(request, f"{what}: saved, but search is not updated yet. {problem}", messages.WARNING)
         return
@@ -44,7 +49,7 @@ def _merge_into_largest(
 
 
 def _apply_after_commit() -> None:
-    transaction.on_commit(index.try_apply_pending)
+    background.apply_soon()
 
 
 @admin.register(Source)
@@ -233,6 +238,7 @@ class ParagraphAdmin(QueuesItsArticles):
 
 
 class BoilerplateRuleForm(forms.ModelForm):
+    preview = ""  # set by clean() until the curator confirms
     confirm = forms.BooleanField(required=False, label="Apply to the paragraphs shown in the preview")
 
     class Meta:
@@ -249,9 +255,9 @@ class BoilerplateRuleForm(forms.ModelForm):
             matches = repeats.rule_matches(rule)
             shown = Paragraph.objects.filter(id__in=matches[:5])
             samples = format_html_join("", "<li>{}</li>", ((p.text[:200],) for p in shown))
-            raise forms.ValidationError(
-                format_html("Preview: this rule catches {} paragraph(s).<ul>{}</ul>Tick “Apply” to save it.", len(matches), samples)
-            )
+            text = "This rule catches {} paragraph(s).<ul>{}</ul>Tick “Apply” and save to apply it."
+            self.preview = format_html(text, len(matches), samples)
+            raise forms.ValidationError(self.preview, code="preview")  # not saved yet; shown as a preview, not an error
         return data
 
 
@@ -260,6 +266,15 @@ class BoilerplateRuleAdmin(admin.ModelAdmin):
     form = BoilerplateRuleForm
     list_display = ["pattern", "source", "is_regex", "reason", "created_at"]
     list_filter = ["source", "is_regex"]
+    change_form_template = "admin/search/boilerplaterule/change_form.html"
+
+    def render_change_form(self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        """A rule's preview is a step, not an error: shown as such, without "Please correct the error below"."""
+        form = context["adminform"].form
+        if form.preview and list(form.errors) == [NON_FIELD_ERRORS]:
+            context.update(preview=form.preview, errors=[])
+            del form.errors[NON_FIELD_ERRORS]
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: BoilerplateRule, form: forms.ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)

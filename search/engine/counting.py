@@ -204,3 +204,37 @@ def months(values: DocValues, docs: np.ndarray) -> dict[int, int]:
     per_month = np.bincount(ordinal - first)
     present = np.flatnonzero(per_month)
     return {((first + int(i)) // 12) * 100 + (first + int(i)) % 12 + 1: int(per_month[i]) for i in present}
+
+
+EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal(): histogram keys of days and weeks are days since then
+
+
+def histogram(values: DocValues, docs: np.ndarray, unit: str) -> dict[int, int]:
+    """Paragraphs per period of the dated ``docs``: keys are years (yyyy), months (yyyymm), or for
+    "week" and "day" days since 1970-01-01 (a week by its Monday); periods without any left out."""
+    days = values.day[docs]
+    dated = days[days > NO_DAY].astype(np.int64)
+    if dated.size == 0:
+        return {}
+    if unit == "year":
+        keys = dated // 10000
+    elif unit == "month":
+        keys = dated // 100
+    else:
+        keys = _days_since_epoch(dated)
+        if unit == "week":
+            keys = keys - (keys + 3) % 7  # 1970-01-01 was a Thursday: back to the Monday
+    first = int(keys.min())
+    counts = np.bincount(keys - first)
+    return {first + int(i): int(counts[i]) for i in np.flatnonzero(counts)}
+
+
+def _days_since_epoch(days: np.ndarray) -> np.ndarray:
+    """yyyymmdd → days since 1970-01-01, vectorised (the proleptic Gregorian calendar's civil-to-days rule)."""
+    year, month, day = days // 10000, days // 100 % 100, days % 100
+    year = year - (month <= 2)
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468

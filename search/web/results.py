@@ -17,15 +17,15 @@ from django.db.models import Q
 from django.urls import get_script_prefix, reverse
 
 from search import people
-from search.engine import counting, parse
+from search.engine import parse
 from search.engine import search as engine
 from search.engine.search import Hit, Matches, QueryError
 from search.models import Paragraph, Source
-from search.web import facets
+from search.web import facets, timeline
 from search.web.facets import Chip, FacetResult, Resolved
 from search.web.params import SearchParams
 
-__all__ = ["Group", "Hit", "QueryError", "SearchPage", "Timeline", "search"]
+__all__ = ["Group", "Hit", "QueryError", "SearchPage", "search"]
 
 
 class DatabaseLookups:
@@ -68,31 +68,6 @@ class Group:
 
 
 @dataclass(frozen=True)
-class TimelineBar:
-    label: str
-    count: int
-    x: float
-    y: float
-    height: float
-    url: str
-
-
-@dataclass(frozen=True)
-class Timeline:
-    bars: tuple[TimelineBar, ...]
-    first: str
-    last: str
-    peak: int
-    unit: str  # month or year
-    width: int = 600
-    height: int = 60
-
-    @property
-    def bar_width(self) -> float:
-        return max(round(self.width / max(len(self.bars), 1) - 1, 2), 1)
-
-
-@dataclass(frozen=True)
 class SearchPage:
     params: SearchParams
     groups: tuple[Group, ...] = ()
@@ -100,7 +75,7 @@ class SearchPage:
     total_articles: int = 0
     facets: tuple[FacetResult, ...] = ()
     chips: tuple[Chip, ...] = ()
-    timeline: Timeline | None = None
+    timeline: timeline.Chart | None = None
     error: str = ""
     notices: tuple[str, ...] = ()
     page: int = 1
@@ -177,7 +152,7 @@ def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
         total_articles=total_articles,
         facets=tuple(facet.result(params, m, resolved[facet.name]) for facet in facets.REGISTRY),
         chips=tuple(chip for facet in facets.REGISTRY for chip in facet.chips(params, resolved[facet.name])),
-        timeline=timeline(params, counting.months(m.values, m.selected)),
+        timeline=timeline.chart(params, m.values, m.selected),
         notices=params.notices + selection_notices + m.notices,
         page=shown,
         page_count=page_count,
@@ -268,41 +243,3 @@ _ROUTE_MARK = 987654321  # an id no route contains otherwise
 def _route(name: str, script_prefix: str) -> tuple[str, str]:
     before, _, after = reverse(name, args=[_ROUTE_MARK]).rpartition(str(_ROUTE_MARK))
     return before, after
-
-
-def timeline(params: SearchParams, months: dict[int, int], *, max_bars: int = 240) -> Timeline | None:
-    """Paragraphs per month (per year for long spans), with empty periods filled, as SVG geometry.
-
-    Years are filled only while they fit in ``max_bars``: a corpus with one article misdated to the
-    year 1 would otherwise draw two thousand empty years.
-    """
-    if not months:
-        return None
-    first, last = min(months), max(months)
-    span = (last // 100 - first // 100) * 12 + last % 100 - first % 100 + 1
-    if span <= max_bars:
-        unit = "month"
-        keys = [(first // 100 + (first % 100 - 1 + i) // 12) * 100 + (first % 100 - 1 + i) % 12 + 1 for i in range(span)]
-        counts = months
-    else:
-        unit = "year"
-        counts = {}
-        for month, count in months.items():
-            counts[month // 100] = counts.get(month // 100, 0) + count
-        years = range(min(counts), max(counts) + 1)
-        keys = list(years) if len(years) <= max_bars else sorted(counts)
-    peak = max(counts.values())
-    chart = Timeline((), "", "", peak, unit)
-    step = chart.width / len(keys)
-    bars = tuple(
-        TimelineBar(
-            label=f"{facets.bucket_label(k, unit)}: {counts.get(k, 0)}",
-            count=counts.get(k, 0),
-            x=round(i * step, 2),
-            y=round(chart.height - chart.height * counts.get(k, 0) / peak, 2),
-            height=round(chart.height * counts.get(k, 0) / peak, 2),
-            url=facets.bucket_url(params, facets.bucket_value(k, unit)) if counts.get(k) else "",  # empty periods are not drawn
-        )
-        for i, k in enumerate(keys)
-    )
-    return Timeline(bars, facets.bucket_label(keys[0], unit), facets.bucket_label(keys[-1], unit), peak, unit)

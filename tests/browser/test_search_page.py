@@ -274,3 +274,20 @@ def test_each_paragraph_of_an_article_links_to_itself_with_the_search_marks(page
     assert "q=Prigozhin" in href and re.search(r"#p-\d+$", href)
     link.click()
     expect(page.locator(".paragraph:target mark").first).to_have_text("Prigozhin")
+
+
+def test_the_timeline_shows_a_value_on_focus_drills_down_and_goes_up(page: Page, corpus: str, csp_violations: list[str]) -> None:
+    page.goto(corpus + "/")
+    bar = page.locator(".timeline-chart a.bar").first
+    value = bar.locator("text.value")
+    expect(value).to_be_hidden()
+    bar.focus()
+    expect(value).to_be_visible()  # the value of the bar on keyboard focus (and hover)
+    count = bar.get_attribute("data-count")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"from=\d{4}"))
+    settled(page)
+    assert page.locator("[data-total-paragraphs]").get_attribute("data-total-paragraphs") == count
+    up = page.locator("a[data-up]")
+    up.click()  # up one level, without the back button
+    expect(page).to_have_url(re.compile(r"/\??$"))
