@@ -99,3 +99,9 @@ def test_histogram_counts_days_and_weeks_from_day_numbers() -> None:
     assert weeks[monday] == 2 and weeks[monday + 7] == 1
     days = counting.histogram(Values(), np.arange(5), "day")  # type: ignore[arg-type]
     assert days[(dt.date(2000, 2, 29) - dt.date(1970, 1, 1)).days] == 1 and sum(days.values()) == 4
+
+
+def test_year_ticks_read_as_years(dated: None) -> None:
+    shown = chart()
+    assert shown.unit == "year" and [t.label for t in shown.x_ticks][0] == "2014"
+    assert timeline._nice(110) == 120 and timeline._nice(9) == 10 and timeline._nice(2) == 2

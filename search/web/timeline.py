@@ -226,11 +226,11 @@ def _scale_top(counts: list[int]) -> int:
 
 
 def _nice(value: int) -> int:
-    """The smallest of 1, 2, 2.5, 5 × 10ⁿ at or above ``value``."""
+    """The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ) at or above ``value``."""
     if value <= 1:
         return 1
     power = 10 ** math.floor(math.log10(value))
-    return next(int(m * power) for m in (1, 2, 2.5, 5, 10) if m * power >= value)
+    return next(math.ceil(m * power) for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * power >= value)
 
 
 def _x_ticks(keys: list[int], unit: str, step: float) -> tuple[Tick, ...]:
@@ -242,6 +242,6 @@ def _x_ticks(keys: list[int], unit: str, step: float) -> tuple[Tick, ...]:
         picked = picked[::every]
     else:
         picked = list(range(0, len(keys), every))
-    tick_unit = "year" if unit == "month" and len(keys) > 12 else unit
-    labels = [str(keys[i] // 100) if tick_unit == "year" else _label(keys[i], unit).removeprefix("week of ") for i in picked]
+    years_of_months = unit == "month" and len(keys) > 12
+    labels = [str(keys[i] // 100) if years_of_months else _label(keys[i], unit).removeprefix("week of ") for i in picked]
     return tuple(Tick(round(LEFT + i * step + step / 2, 2), label) for i, label in zip(picked, labels, strict=True))

@@ -72,9 +72,17 @@ def journeys(page: Page, base: str) -> None:
     shoot(page, "04-context-and-more-in-article")
     page.locator("li.hit a.title").first.click()
     shoot(page, "05-article-page")
+    page.goto(base + "/?q=Trump")
+    bar = page.locator(".timeline-chart a.bar").evaluate_all(
+        "els => els.reduce((a, b) => (+b.dataset.count > +a.dataset.count ? b : a)).getAttribute('href')"
+    )
+    page.locator(f".timeline-chart a.bar[href='{bar}']").focus()  # the value shows on keyboard focus
+    shoot(page, "07-timeline-axes-and-focus")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(base + "/?q=climate")
     shoot(page, "06-phone-width")
+    page.locator("#filters > summary").click()
+    shoot(page, "08-phone-filters-open")
 
 
 def main() -> None:
