@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run install install-dev test test-postgres lint typecheck imports check format chromium migrate demo screenshots bench eval-persons eval-boilerplate load fuzz serve
+.PHONY: run install install-dev test test-postgres lint typecheck imports check format chromium migrate demo screenshots bench eval-persons eval-boilerplate eval-metadata load fuzz serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -95,6 +95,10 @@ eval-persons: install
 # Boilerplate recall/precision on the labelled AllSides samples (labels in tests/data, texts in ../shared).
 eval-boilerplate: install
 	$(PY) tests/tools/boilerplate_eval.py
+
+# Publication dates and titles of trafilatura's 45 annotated English news pages (../shared, research use only).
+eval-metadata: install
+	$(PY) tests/tools/metadata_eval.py
 
 # 20 searchers against gunicorn while the demo corpus is ingested into a loaded bench instance.
 LOAD_VAR ?= var/bench-100000

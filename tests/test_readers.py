@@ -120,3 +120,33 @@ def test_html_paragraphs_from_a_fragment() -> None:
 )
 def test_metadata_dates(value: object, expected: dt.date | None) -> None:
     assert readers.parse_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("A Letter on Justice and Open Debate | Harper's Magazine", "A Letter on Justice and Open Debate"),
+        ("Amazon Liable for Defective Products - California Globe", "Amazon Liable for Defective Products"),
+        ("Local News | Brothel catering to politicians busted in Boston", "Brothel catering to politicians busted in Boston"),
+        ("Coronavirus: New York ramps up mass burials", "Coronavirus: New York ramps up mass burials"),  # a headline's own colon stays
+        ("Reporters - the people who ask - at work", "Reporters - the people who ask - at work"),
+    ],
+)
+def test_site_and_section_names_are_stripped_from_titles(title: str, expected: str) -> None:
+    site = "Harper's Magazine" if "Harper" in title else "California Globe" if "Globe" in title else "Boston Herald"
+    assert readers.strip_site_suffix(title, site=site, url="https://www.example.com/story") == expected
+
+
+def test_the_pages_headline_wins_over_a_search_engine_title(tmp_path: Path) -> None:
+    body = " ".join(["The council met on Monday and voted to reopen the harbour after the storm."] * 5)
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Allergies Health Center</title></head>"
+        f"<body><h1>Harbour reopens after the storm</h1><article><p>{body}</p></article></body></html>",
+        encoding="utf-8",
+    )
+    # the title is a section's name, not about the text: the page's headline is
+    assert readers.read_file(page).__next__().title == "Harbour reopens after the storm"  # type: ignore[union-attr]
+    # a page whose only h1 is something else keeps its own title, its suffix stripped
+    other = b"<html><body><h1>Menu and other sections here</h1></body></html>"
+    assert readers.page_title(other, "Harbour reopens - Daily Post", site="Daily Post", url="") == "Harbour reopens"

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
+from urllib.parse import urlsplit
 
 TEXT_SUFFIXES = (".txt",)
 JSON_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".json.gz", ".ndjson")
@@ -271,15 +272,14 @@ def _read_html(path: Path) -> ArticleInput:
     it, the publication date (None when the page gives none: never the file's or today's date)."""
     import trafilatura  # noqa: PLC0415 - slow import, only for HTML inputs
 
-    document = trafilatura.bare_extraction(
-        _read_bytes(path), with_metadata=True, include_comments=False, include_tables=False, deduplicate=True
-    )
+    data = _read_bytes(path)
+    document = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False, include_tables=False, deduplicate=True)
     assert not isinstance(document, dict)  # a dict only with as_dict=True
     if document is None or len((document.text or "").split()) < _MIN_PAGE_WORDS:
         raise IngestError("no article text found in the page")
     return ArticleInput(
         text=document.text or "",
-        title=document.title or "",
+        title=page_title(data, document.title or "", site=document.sitename or "", url=document.url or "", text=document.text or ""),
         url=document.url or "",
         source=document.sitename or "",
         published=parse_date(document.date),
@@ -287,6 +287,82 @@ def _read_html(path: Path) -> ArticleInput:
         path=str(path),
         record=1,
     )
+
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+
+
+def page_title(data: bytes, title: str, *, site: str, url: str, text: str = "") -> str:
+    """The article's headline: the page's first ``<h1>`` when it names the same story as the
+    metadata's title (which is often the search-engine title: "Coronavirus: …" shortened, reworded, or
+    with the site's name) or when the title is not about the text at all (a section's name, "Allergies
+    Health Center"); else that title without a site or section suffix ("… | Harper's Magazine")."""
+    headline = _first_h1(data)
+    if headline and not _is_site_name(headline, site, url):
+        about_text = bool(text) and _share_in(headline, text) >= 0.5 and _share_in(title, text) < 0.5
+        if _same_story(headline, title) or about_text:
+            title = headline
+    return strip_site_suffix(title, site=site, url=url)
+
+
+def strip_site_suffix(title: str, *, site: str, url: str) -> str:
+    """``title`` without a trailing (or leading) part that is the site's name or domain, or a section
+    name of at most three words set off by " | " ("Local News | Brothel catering …")."""
+    pieces = [p.strip() for p in title.split(" | ")]
+    if len(pieces) > 1:
+        longest = max(pieces, key=len)
+        if len(longest.split()) > 3 and all(p == longest or len(p.split()) <= 3 for p in pieces):
+            title = longest
+    parts = _TITLE_SEPARATORS.split(title)
+    while len(parts) > 1 and _is_site_name(parts[-1], site, url):
+        parts.pop()
+    while len(parts) > 1 and _is_site_name(parts[0], site, url):
+        parts.pop(0)
+    if len(parts) == len(_TITLE_SEPARATORS.split(title)):
+        return " ".join(title.split())
+    separators = _TITLE_SEPARATORS.findall(title)
+    return " ".join("".join(p + (separators[i] if i < len(parts) - 1 else "") for i, p in enumerate(parts)).split())
+
+
+def _first_h1(data: bytes) -> str:
+    import lxml.html  # noqa: PLC0415
+
+    try:
+        root = lxml.html.fromstring(data)
+    except Exception:  # lxml raises several types for hopeless markup
+        return ""
+    for h1 in root.iter("h1"):
+        text = " ".join(h1.text_content().split())
+        if len(text.split()) >= 3:
+            return text
+    return ""
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.casefold()) if len(w) > 2}
+
+
+def _share_in(candidate: str, text: str) -> float:
+    """The share of ``candidate``'s words that occur in ``text``."""
+    words = _words(candidate)
+    return len(words & _words(text)) / len(words) if words else 0.0
+
+
+def _same_story(headline: str, title: str) -> bool:
+    """Whether two headlines share most of the shorter one's words (a rewording, not another story)."""
+    a, b = _words(headline), _words(title)
+    return bool(a and b) and len(a & b) >= 0.5 * min(len(a), len(b))
+
+
+def _is_site_name(text: str, site: str, url: str) -> bool:
+    """Whether ``text`` is the site's name or its domain ("LA Weekly", "laweekly.com", "WSVN 7News | …")."""
+    key = re.sub(r"\W+", "", text.casefold())
+    if not key:
+        return False
+    names = [re.sub(r"\W+", "", site.casefold())]
+    host = urlsplit(url).hostname or ""
+    names += [re.sub(r"\W+", "", part) for part in host.casefold().removeprefix("www.").split(".")[:-1]]
+    return any(name and (key == name or key.startswith(name) or name.startswith(key) and len(key) >= 4) for name in names)
 
 
 def html_paragraphs(fragment: str) -> list[str]:
