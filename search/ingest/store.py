@@ -73,6 +73,7 @@ def with_defaults(article: ArticleInput, defaults: Defaults) -> ArticleInput:
         article,
         source=article.source or defaults.source or article.fallback_source,
         published=article.published or defaults.published,
+        date_from=article.date_from or ("input" if article.published else "--date" if defaults.published else ""),
         url=article.url or defaults.url,
         title=article.title or defaults.title,
     )
@@ -314,6 +315,7 @@ def preview(prepared: PreparedArticle) -> dict[str, object]:
         "url": web_url(article.url),
         "source": source,
         "published": article.published.isoformat() if article.published else None,
+        "date_from": article.date_from or None,  # json-ld, meta, url, text (a saved page), input (a record's field), --date
         "paragraphs": [
             {
                 "text": d.text,
