@@ -146,3 +146,11 @@ def test_timeline_svg_links_its_periods(client: Client, seed_article: None) -> N
     soup = BeautifulSoup(client.get("/").content, "html.parser")
     bars = soup.select(".timeline svg a")
     assert [a["href"] for a in bars] == ["?from=2023-06-27&to=2023-06-27"]  # one day of news: drawn by day
+
+
+def test_through_renders_the_pages_load_more_loaded_within_a_bound(client: Client, demo_subset: object) -> None:
+    assert len(BeautifulSoup(client.get("/").content, "html.parser").select("li.hit")) == 20
+    soup = BeautifulSoup(client.get("/", {"through": "2"}).content, "html.parser")
+    assert len(soup.select("li.hit")) == 40 and not soup.select("a.load-more")  # the 40 demo articles, all shown
+    capped = client.get("/", {"through": "400"}).content.decode()
+    assert "At most 25 pages are shown at once" in capped

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from search.engine.search import SORTS
 
 MAX_PAGE = 500
+MAX_THROUGH = 25  # pages "load more" may have loaded that one URL renders at once (500 hits)
 MAX_QUERY_CHARS = 500
 
 Values = tuple[str, ...]
@@ -61,6 +62,9 @@ class SearchParams:
             filters += [(name, read.get(name, ())) for name in facet.params]
         page = _valid_page(getlist("page"), notices)
         through = _valid_page(getlist("through"), notices) if page == 1 else 1
+        if through > MAX_THROUGH:
+            notices.append(f"At most {MAX_THROUGH} pages are shown at once; showing the first {MAX_THROUGH}.")
+            through = MAX_THROUGH
         verbatim = (getlist("verbatim") or [""])[-1] == "1"
         return cls(q=q, filters=tuple(filters), sort=sort, page=page, notices=tuple(notices), verbatim=verbatim, through=through)
 
