@@ -291,3 +291,15 @@ def test_the_timeline_shows_a_value_on_focus_drills_down_and_goes_up(page: Page,
     up = page.locator("a[data-up]")
     up.click()  # up one level, without the back button
     expect(page).to_have_url(re.compile(r"/\??$"))
+
+
+def test_a_misspelt_query_shows_its_corrections_results_as_you_type(page: Page, corpus: str, csp_violations: list[str]) -> None:
+    page.goto(corpus + "/")
+    page.locator("#q").press_sequentially("Prigozhyn", delay=30)
+    corrected = page.locator("[data-corrected-from]")
+    expect(corrected).to_have_attribute("data-corrected-from", "Prigozhyn")
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", "3")
+    expect(page.locator("#q")).to_have_value("Prigozhyn")  # the box keeps what was typed
+    corrected.locator("a").click()  # search instead for the words as typed
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", "0")
+    expect(page.locator("[data-suggestion]")).to_have_attribute("data-suggestion", "Prigozhin")
