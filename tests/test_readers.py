@@ -149,7 +149,7 @@ def test_the_pages_headline_wins_over_a_search_engine_title(tmp_path: Path) -> N
     assert readers.read_file(page).__next__().title == "Harbour reopens after the storm"  # type: ignore[union-attr]
     # a page whose only h1 is something else keeps its own title, its suffix stripped
     other = b"<html><body><h1>Menu and other sections here</h1></body></html>"
-    assert readers.page_title(other, "Harbour reopens - Daily Post", site="Daily Post", url="") == "Harbour reopens"
+    assert readers.page_title(readers.html_root(other), "Harbour reopens - Daily Post", site="Daily Post", url="") == "Harbour reopens"
 
 
 def test_a_saved_pages_date_names_its_signal_and_is_never_today(tmp_path: Path) -> None:
@@ -157,10 +157,13 @@ def test_a_saved_pages_date_names_its_signal_and_is_never_today(tmp_path: Path) 
     body = " ".join(["The mayor said on Tuesday the library would open longer hours from June."] * 5)
     ld = '<script type="application/ld+json">{"@graph": [{"@type": "NewsArticle", "datePublished": "2021-05-04T09:00:00+02:00"}]}</script>'
     page = f"<html><head>{ld}</head><body><h1>Harbour reopens after the storm</h1><article><p>{body}</p></article></body></html>"
-    assert readers.page_date(page.encode(), "", text_date="2021-05-04") == (dt.date(2021, 5, 4), "json-ld")
-    assert readers.page_date(b"<html></html>", "https://e.org/2019/03/07/story", text_date=None) == (dt.date(2019, 3, 7), "url")
+    assert readers.page_date(readers.html_root(page.encode()), "", text_date="2021-05-04") == (dt.date(2021, 5, 4), "json-ld")
+    assert readers.page_date(readers.html_root(b"<html></html>"), "https://e.org/2019/03/07/story", text_date=None) == (
+        dt.date(2019, 3, 7),
+        "url",
+    )
     today = dt.date.today().isoformat()
     meta = f'<html><head><meta property="article:published_time" content="{today}"></head></html>'.encode()
-    assert readers.page_date(meta, "", text_date=today) == (None, "")  # a page saved today that names no other date
+    assert readers.page_date(readers.html_root(meta), "", text_date=today) == (None, "")  # a page saved today that names no other date
     (tmp_path / "p.html").write_text(page, encoding="utf-8")
     assert readers.read_file(tmp_path / "p.html").__next__().date_from == "json-ld"  # type: ignore[union-attr]

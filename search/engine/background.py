@@ -64,11 +64,9 @@ class _Applier:
     def _apply_all(self) -> None:
         close_old_connections()
         for _ in range(MAX_RETRIES):
-            problem = index.try_apply_pending()
-            if problem is None and index.pending_count() == 0:
+            # An unwritable index is logged by try_apply_pending (search_sync applies the rows later).
+            if index.try_apply_pending() is not None or index.pending_count() == 0:
                 return
-            if problem is not None:
-                return  # unwritable index: logged by try_apply_pending; search_sync applies the rows later
             time.sleep(RETRY_SECONDS)  # the lock was busy
         log.warning("Search index busy for %.0f s; %d update(s) stay queued.", RETRY_SECONDS * MAX_RETRIES, index.pending_count())
 
@@ -79,7 +77,7 @@ _APPLIER = _Applier()
 def apply_soon() -> None:
     """Apply the queued index updates once the current transaction commits: in a background thread
     (the response does not wait), or at once when ``SEARCH_APPLY_IN_BACKGROUND`` is off."""
-    if getattr(settings, "SEARCH_APPLY_IN_BACKGROUND", True):
+    if applied_in_background():
         transaction.on_commit(_APPLIER.wake)
     else:
         transaction.on_commit(index.try_apply_pending)

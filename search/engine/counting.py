@@ -193,19 +193,6 @@ def granularity(values: DocValues, docs: np.ndarray, *, within: tuple[int, int] 
     return "day", 1
 
 
-def months(values: DocValues, docs: np.ndarray) -> dict[int, int]:
-    """Paragraphs per month (yyyymm) of the dated ``docs``, months without any left out."""
-    days = values.day[docs]
-    dated = days[days > NO_DAY]
-    if dated.size == 0:
-        return {}
-    ordinal = (dated // 10000) * 12 + (dated // 100 % 100 - 1)  # months since year 0, for bincount
-    first = int(ordinal.min())
-    per_month = np.bincount(ordinal - first)
-    present = np.flatnonzero(per_month)
-    return {((first + int(i)) // 12) * 100 + (first + int(i)) % 12 + 1: int(per_month[i]) for i in present}
-
-
 EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal(): histogram keys of days and weeks are days since then
 
 

@@ -32,18 +32,18 @@ def snippet(text: str, terms: frozenset[str], *, whole: bool = False) -> str:
     """``text`` as safe HTML with the query's words marked: whole when short (most news paragraphs
     are), else the sentences with the most marked words, whole, in text order, with an editor's
     ``[…]`` wherever text is left out, so that two pieces never read as one quote."""
+    marks = _marks(text, terms)  # analysed once, for the whole text
     if whole or len(text) <= WHOLE_CHARS:
-        return marked(text, terms)
+        return _render(text, marks, 0, len(text))
     spans = _sentences(text)
-    counts = [_count(text[a:b], terms) for a, b in spans]
-    chosen = _chosen(spans, counts)
+    counts = [sum(1 for m in marks if a <= m[0] < b) for a, b in spans]
     parts: list[str] = []
     previous = -1
-    for i in chosen:
+    for i in _chosen(spans, counts):
         if i != previous + 1:
             parts.append(GAP)
         start, end = spans[i]
-        parts.append(_window(text[start:end], terms) if end - start > 2 * SNIPPET_CHARS else marked(text[start:end], terms))
+        parts.append(_window(text, marks, start, end) if end - start > 2 * SNIPPET_CHARS else _render(text, marks, start, end))
         previous = i
     if previous != len(spans) - 1:
         parts.append(GAP)
@@ -61,25 +61,23 @@ _ABBREVIATIONS = frozenset(
 )
 
 
-def marked(text: str, terms: frozenset[str]) -> str:
-    """``text`` escaped, each word whose stem is one of ``terms`` in ``<mark>``."""
+def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> str:
+    """``text[start:end]`` escaped, the marked words inside it in ``<mark>``."""
     out: list[str] = []
-    at = 0
-    for start, end in _marks(text, terms):
-        out += [html.escape(text[at:start]), "<mark>", html.escape(text[start:end]), "</mark>"]
-        at = end
-    out.append(html.escape(text[at:]))
+    at = start
+    for a, b in marks:
+        if a >= start and b <= end:
+            out += [html.escape(text[at:a]), "<mark>", html.escape(text[a:b]), "</mark>"]
+            at = b
+    out.append(html.escape(text[at:end]))
     return "".join(out)
 
 
 def _marks(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """(start, end) of each word of ``text`` whose stem is one of ``terms``, in order."""
     if not terms:
         return []
     return [(t.startchar, t.endchar) for t in schema.ANALYZER(text, chars=True, mode="index") if t.text in terms]
-
-
-def _count(text: str, terms: frozenset[str]) -> int:
-    return len(_marks(text, terms))
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -110,15 +108,14 @@ def _chosen(spans: list[tuple[int, int]], counts: list[int]) -> list[int]:
     return sorted(chosen)
 
 
-def _window(sentence: str, terms: frozenset[str]) -> str:
+def _window(text: str, marks: list[tuple[int, int]], sentence_start: int, sentence_end: int) -> str:
     """A very long sentence: ``SNIPPET_CHARS`` around its first marked word, cut between words."""
-    marks = _marks(sentence, terms)
-    centre = marks[0][0] if marks else 0
-    start = max(0, centre - SNIPPET_CHARS // 3)
-    end = min(len(sentence), start + SNIPPET_CHARS)
-    if start > 0:
-        start = sentence.find(" ", start) + 1
-    if end < len(sentence):
-        end = max(sentence.rfind(" ", start, end), start + 1)
-    inner = marked(sentence[start:end], terms)
-    return (GAP + " " if start > 0 else "") + inner + (" " + GAP if end < len(sentence) else "")
+    centre = next((a for a, _ in marks if a >= sentence_start), sentence_start)
+    start = max(sentence_start, centre - SNIPPET_CHARS // 3)
+    end = min(sentence_end, start + SNIPPET_CHARS)
+    if start > sentence_start:
+        start = text.find(" ", start, sentence_end) + 1 or start
+    if end < sentence_end:
+        end = max(text.rfind(" ", start, end), start + 1)
+    inner = _render(text, marks, start, end)
+    return (GAP + " " if start > sentence_start else "") + inner + (" " + GAP if end < sentence_end else "")

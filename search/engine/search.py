@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
+from whoosh.support.levenshtein import distance
 
 from search.engine import counting, docvalues, highlight, matching, schema
 from search.engine.docvalues import DocValues
@@ -165,26 +166,31 @@ def corrected_word(searcher: Searcher, typed: str, *, lookups: Lookups) -> str:
     if len(word) < 3:
         return ""
     reader = searcher.reader()
-    own = reader.doc_frequency("words", word)
-    near: dict[str, int] = {}
-    for leaf, _ in reader.leaf_readers():
-        for distance in (1, 2):
-            for candidate in leaf.terms_within("words", word, distance, prefix=1):
-                near[candidate] = min(near.get(candidate, distance), distance)
-    near.pop(word, None)
-    capitalised = typed[:1].isupper()
-
-    def weight(candidate: str) -> float:
-        boost = NAME_WEIGHT if capitalised and lookups.is_name_word(candidate) else 1
-        return reader.doc_frequency("words", candidate) * boost / EDIT_COST ** (near[candidate] - 1)
-
-    weights = {candidate: weight(candidate) for candidate in near if len(candidate) > 2 and not candidate.isdigit()}
+    near = {c for leaf, _ in reader.leaf_readers() for c in leaf.terms_within("words", word, 2, prefix=1)}  # one walk
+    near = {c for c in near if c != word and len(c) > 2 and not c.isdigit()}
+    weights = {c: reader.doc_frequency("words", c) / EDIT_COST ** (distance(word, c) - 1) for c in near}
+    if typed[:1].isupper():
+        _boost_names(weights, lookups)
     if not weights:
         return ""
     best = max(weights, key=lambda c: (weights[c], c))
-    if weights[best] < max(1.0, own * POPULAR_FACTOR):
+    if weights[best] < max(1.0, reader.doc_frequency("words", word) * POPULAR_FACTOR):
         return ""
-    return best.capitalize() if capitalised and not typed.isupper() else best.upper() if typed.isupper() and len(typed) > 1 else best
+    if typed.isupper() and len(typed) > 1:
+        return best.upper()
+    return best.capitalize() if typed[:1].isupper() else best
+
+
+def _boost_names(weights: dict[str, float], lookups: Lookups) -> None:
+    """Weigh the words of persons' names ``NAME_WEIGHT`` times more, asking the lookups (a database
+    query each) only about words that the boost could make the best."""
+    leader = max(weights.values(), default=0.0)
+    for candidate in sorted(weights, key=weights.__getitem__, reverse=True):
+        if weights[candidate] * NAME_WEIGHT <= leader:
+            break
+        if lookups.is_name_word(candidate):
+            weights[candidate] *= NAME_WEIGHT
+            leader = max(leader, weights[candidate])
 
 
 # --- ranking ------------------------------------------------------------------------------------

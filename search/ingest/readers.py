@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 TEXT_SUFFIXES = (".txt",)
@@ -119,8 +119,8 @@ def estimated_articles(path: Path) -> int:
     if not name.endswith(JSON_SUFFIXES + FEED_SUFFIXES):
         return 1
     try:
-        data = gzip.decompress(path.read_bytes()) if name.endswith(".gz") else path.read_bytes()
-    except (OSError, EOFError, gzip.BadGzipFile):
+        data = _read_bytes(path)
+    except IngestError:
         return 1
     if name.endswith(FEED_SUFFIXES):
         return max(1, data.count(b"<item") + data.count(b"<entry"))
@@ -278,10 +278,11 @@ def _read_html(path: Path) -> ArticleInput:
     assert not isinstance(document, dict)  # a dict only with as_dict=True
     if document is None or len((document.text or "").split()) < _MIN_PAGE_WORDS:
         raise IngestError("no article text found in the page")
-    published, date_from = page_date(data, document.url or "", text_date=document.date)
+    root = html_root(data)  # parsed once for the date's signals and the headline
+    published, date_from = page_date(root, document.url or "", text_date=document.date)
     return ArticleInput(
         text=document.text or "",
-        title=page_title(data, document.title or "", site=document.sitename or "", url=document.url or "", text=document.text or ""),
+        title=page_title(root, document.title or "", site=document.sitename or "", url=document.url or "", text=document.text or ""),
         url=document.url or "",
         source=document.sitename or "",
         published=published,
@@ -299,22 +300,26 @@ _PUBLISHED_META = (
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|$)")
 
 
-def page_date(data: bytes, url: str, *, text_date: object) -> tuple[dt.date | None, str]:
+def html_root(data: bytes) -> Any:
+    """The page as an lxml tree, or None for hopeless markup."""
+    import lxml.html  # noqa: PLC0415
+
+    try:
+        return lxml.html.fromstring(data)
+    except Exception:  # lxml raises several types for hopeless markup
+        return None
+
+
+def page_date(root: Any, url: str, *, text_date: object) -> tuple[dt.date | None, str]:
     """A saved page's publication date and the signal that gave it.
 
     htmldate's choice first (through trafilatura, which asks it for the original date; it weighs the
-    page's JSON-LD, metadata, URL and text, and time zones: on the 45 annotated pages it was right on
-    43, where taking JSON-LD and metadata first was right on 41, docs/BENCHMARKS.md); the signal
+    page's JSON-LD, metadata, URL and text, and time zones, and was right on 43 of the 45 annotated
+    pages, docs/BENCHMARKS.md); the signal
     named is the most explicit one that gives the same day (``json-ld``, ``meta``, ``url``, else
     ``text``). When htmldate finds nothing, the first of those that does. Never today's date or a
     later one: a page saved today that names no date stays undated.
     """
-    import lxml.html  # noqa: PLC0415
-
-    try:
-        root = lxml.html.fromstring(data)
-    except Exception:  # lxml raises several types for hopeless markup
-        root = None
     signals: list[tuple[dt.date, str]] = []
     if root is not None:
         signals += [(d, "json-ld") for value in _json_ld_dates(root) if (d := parse_date(value))]
@@ -351,15 +356,15 @@ def _json_ld_dates(root: object) -> list[str]:
     return dates
 
 
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
+_TITLE_PARTS = re.compile(r"(\s+[|\-–—:·•»]\s+)")  # split keeping the separators
 
 
-def page_title(data: bytes, title: str, *, site: str, url: str, text: str = "") -> str:
+def page_title(root: Any, title: str, *, site: str, url: str, text: str = "") -> str:
     """The article's headline: the page's first ``<h1>`` when it names the same story as the
     metadata's title (which is often the search-engine title: "Coronavirus: …" shortened, reworded, or
     with the site's name) or when the title is not about the text at all (a section's name, "Allergies
     Health Center"); else that title without a site or section suffix ("… | Harper's Magazine")."""
-    headline = _first_h1(data)
+    headline = _first_h1(root)
     if headline and not _is_site_name(headline, site, url):
         about_text = bool(text) and _share_in(headline, text) >= 0.5 and _share_in(title, text) < 0.5
         if _same_story(headline, title) or about_text:
@@ -375,23 +380,16 @@ def strip_site_suffix(title: str, *, site: str, url: str) -> str:
         longest = max(pieces, key=len)
         if len(longest.split()) > 3 and all(p == longest or len(p.split()) <= 3 for p in pieces):
             title = longest
-    parts = _TITLE_SEPARATORS.split(title)
-    while len(parts) > 1 and _is_site_name(parts[-1], site, url):
-        parts.pop()
-    while len(parts) > 1 and _is_site_name(parts[0], site, url):
-        parts.pop(0)
-    if len(parts) == len(_TITLE_SEPARATORS.split(title)):
-        return " ".join(title.split())
-    separators = _TITLE_SEPARATORS.findall(title)
-    return " ".join("".join(p + (separators[i] if i < len(parts) - 1 else "") for i, p in enumerate(parts)).split())
+    tokens = _TITLE_PARTS.split(title)  # part, separator, part, …
+    while len(tokens) > 1 and _is_site_name(tokens[-1], site, url):
+        del tokens[-2:]
+    while len(tokens) > 1 and _is_site_name(tokens[0], site, url):
+        del tokens[:2]
+    return " ".join("".join(tokens).split())
 
 
-def _first_h1(data: bytes) -> str:
-    import lxml.html  # noqa: PLC0415
-
-    try:
-        root = lxml.html.fromstring(data)
-    except Exception:  # lxml raises several types for hopeless markup
+def _first_h1(root: Any) -> str:
+    if root is None:
         return ""
     for h1 in root.iter("h1"):
         text = " ".join(h1.text_content().split())

@@ -23,7 +23,7 @@ import numpy as np
 from search.engine import counting
 from search.engine.docvalues import DocValues
 from search.engine.parse import day_bounds
-from search.web.facets import bucket_label, bucket_url
+from search.web.facets import bucket_label, bucket_url, bucket_value
 from search.web.params import SearchParams
 
 WIDTH, HEIGHT = 640, 150
@@ -179,19 +179,15 @@ def _date_of(key: int) -> dt.date:
 
 
 def _label(key: int, unit: str) -> str:
-    if unit == "year":
-        return str(key)
-    if unit == "month":
-        return bucket_label(key, "month")
+    if unit in ("year", "month"):
+        return bucket_label(key, unit)
     day = _date_of(key)
     return f"week of {day.day} {day:%b} {day.year}" if unit == "week" else f"{day.day} {day:%b} {day.year}"
 
 
 def _drill_url(params: SearchParams, key: int, unit: str) -> str:
-    if unit == "year":
-        return bucket_url(params, f"{key:04d}")
-    if unit == "month":
-        return bucket_url(params, f"{key // 100:04d}-{key % 100:02d}")
+    if unit in ("year", "month"):
+        return bucket_url(params, bucket_value(key, unit))
     start = _date_of(key)
     end = start + dt.timedelta(days=6 if unit == "week" else 0)
     return params.querystring(changes={"from": (start.isoformat(),), "to": (end.isoformat(),), "undated": ()})

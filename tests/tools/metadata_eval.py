@@ -15,6 +15,7 @@ import html
 import json
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,9 +41,11 @@ def main() -> None:
     annotations = json.loads((PAGES / "eval_en_news_annotations.json").read_text(encoding="utf-8"))
     dates = titles = dated = 0
     misses: list[str] = []
+    signals: Counter[str] = Counter()
     for expected in annotations.values():
         article = readers._read_html(PAGES / "eval_en_news" / expected["file"])  # noqa: SLF001 - the reader under test
         found_date = article.published.isoformat() if article.published else ""
+        signals[article.date_from or "none"] += 1
         if expected.get("date"):
             dated += 1
             dates += found_date == expected["date"][:10]
@@ -53,6 +56,7 @@ def main() -> None:
             misses.append(f"title {expected['file']}: {article.title!r} for {expected['title']!r}")
     pages = len(annotations)
     print(f"{pages} pages: date right on {dates}/{dated} ({dates / dated:.3f}), title exact on {titles}/{pages} ({titles / pages:.3f})")
+    print("the date's signal: " + ", ".join(f"{name} {n}" for name, n in signals.most_common()))
     if args.misses:
         print("\n".join(misses))
 
