@@ -88,9 +88,10 @@ BENCH_N ?= 100000
 bench: install-dev
 	$(PY) tests/tools/bench.py --paragraphs $(if $(filter 0,$(BENCH_N)),100000000,$(BENCH_N)) --processes 2
 
-# Person-mention P/R/F1 on CoNLL-2003 dev (../shared, research use only).
+# Persons (../shared, research use only): mention P/R/F1 on CoNLL-2003 train and dev; after a real ingest
+# of two AllSides samples, duplicates and non-persons among persons with 3+ mentions (hand labels in tests/data).
 eval-persons: install
-	$(PY) tests/tools/conll_eval.py --split testa
+	$(PY) tests/tools/persons_eval.py --list
 
 # Boilerplate recall/precision on the labelled AllSides samples (labels in tests/data, texts in ../shared).
 eval-boilerplate: install

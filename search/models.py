@@ -58,6 +58,9 @@ class Person(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     # Set by a curator when extraction took something else for a person: its mentions stop counting.
     not_a_person = models.BooleanField(default=False, help_text="Its mentions are kept but not indexed or counted.")
+    # Ingest names a person by the full form its mentions use most ("Donald Trump", not "Donald J.
+    # Trump"); once a curator has chosen the name, it stays.
+    name_curated = models.BooleanField(default=False, help_text="Chosen by a curator: ingest keeps it instead of the most used form.")
 
     class Meta:
         ordering = ["name"]
@@ -83,6 +86,20 @@ class PersonRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slug} → {self.person_id}"
+
+
+class RejectedMerge(models.Model):
+    """A curator's answer that two persons are different humans: never suggested as a merge again."""
+
+    first = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    rejected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["first", "second"], name="unique_rejected_merge")]
+
+    def __str__(self) -> str:
+        return f"{self.first} ≠ {self.second}"
 
 
 class Alias(models.Model):

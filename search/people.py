@@ -2,79 +2,41 @@
 
 Ingest (a name found in an article → a canonical person), the query language (``person:putin``, a
 word that is someone's name or alias) and the person facet's name filter all decide through here, by
-the same rules: a curated alias wins, then the canonical name (case-insensitive), then, for a single
-word, the best-known person of that surname.
+the same rules (``Directory.lookup``): a curated alias wins, then the canonical name (case and accents
+aside), then another form of the same name (``names.same_human``: "Donald J. Trump" is Donald Trump),
+then, for a single word, the person of that surname most mentioned around the article's date.
+docs/PERSONS.md has the rules and what they were measured on.
 """
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 from itertools import chain
 
-from django.db.models import Count, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Lower, TruncMonth
 
-from search.models import Alias, Person
+from search import names
+from search.models import Alias, Mention, Person
 
-# Titles and honorifics are not part of a name ("President Vladimir Putin" is Vladimir Putin).
-_TITLES = frozenset(
-    """mr mrs ms miss mx dr prof president vice prime minister sen senator rep representative gov governor
-    gen general col colonel lt capt captain sgt adm admiral chancellor king queen prince princess pope sir
-    dame lord lady judge justice secretary chief ceo chairman chairwoman coach rev reverend father sister
-    brother sheikh ayatollah imam rabbi emir sultan mayor speaker ambassador commissioner director
-    officer detective inspector professor doctor saint st former late then acting deputy""".split()
-)
-_POSSESSIVE = re.compile(r"(['’]s|['’])$")
-_NAME_TOKEN = re.compile(r"^[A-Z][^\W\d_]*(['’.-][^\W\d_]*)*\.?$|^(de|da|van|von|der|den|del|la|le|bin|al|ibn|el)$")
-_MAX_NAME_TOKENS = 5
-
-
-def clean_name(text: str) -> tuple[int, str] | None:
-    """(offset of the name within ``text``, name) without titles or possessive; None if not a name."""
-    tokens = text.split()
-    offset = 0
-    while tokens and tokens[0].rstrip(".").lower() in _TITLES:
-        offset = text.index(tokens[0], offset) + len(tokens[0])
-        tokens = tokens[1:]
-    if not tokens:
-        return None
-    tokens[-1] = _POSSESSIVE.sub("", tokens[-1])
-    name = " ".join(t for t in tokens if t)
-    if not name or len(tokens) > _MAX_NAME_TOKENS or not all(_NAME_TOKEN.match(t) for t in tokens if t):
-        return None
-    if len(name) < 2 or name.isupper() and len(name) <= 3:
-        return None
-    return text.index(tokens[0], offset), name
+clean_name = names.clean_name
+is_full_name = names.is_full_name
 
 
 def name_key(name: str) -> str:
-    """What two spellings of a name share when they are the same name: case and spacing aside."""
-    return " ".join(name.casefold().split())
-
-
-def surname_key(name: str) -> str:
-    return name_key(name).rsplit(" ", 1)[-1]
-
-
-def is_full_name(name: str) -> bool:
-    """A single word alone ("Twitter", "Wagner") is more often not a person than a mononym."""
-    return " " in name.strip()
+    """What two spellings of a name share when they are the same name: case, accents and spacing aside."""
+    return names.fold(name)
 
 
 # --- lookups in the database --------------------------------------------------------------------
 
 
-def known_person(name: str) -> Person | None:
-    """The curated person a name refers to: an alias wins, then the canonical name, then a unique surname."""
-    alias = Alias.objects.filter(name__iexact=name).select_related("person").first()
-    if alias:
-        return alias.person
-    person = Person.objects.annotate(lowered=Lower("name")).filter(lowered=name.lower()).first()
-    if person or is_full_name(name):
-        return person
-    # A surname alone, with no full name in its article: the best-known person of that surname.
-    return Person.objects.filter(name__iendswith=f" {name}").annotate(n=Count("mentions")).order_by("-n", "id").first()
+def known_person(name: str, when: date | None = None) -> Person | None:
+    """The person a name refers to, by ``Directory.lookup``'s rules, read from the database."""
+    person_id = Directory.for_names([name]).lookup(name, when)
+    return Person.objects.filter(pk=person_id).first() if person_id is not None else None
 
 
 def person_exact(text: str) -> tuple[int, str] | None:
@@ -120,45 +82,227 @@ def matching_person_ids(text: str, candidates: Iterable[int]) -> list[int]:
     return [i for i, all_names in names.items() if all(any(w in n for n in all_names) for w in query_words)]
 
 
-class Directory:
-    """Names → canonical persons for a bulk ingest, held in memory.
+Month = int  # months since year 0: year * 12 + month - 1
 
-    Same rules as ``known_person``, without a database round trip (and a table scan for surnames)
-    per name: on a large archive those dominate the time of storing an article. ``forget`` and
-    ``reload`` keep it true to curation done meanwhile (merges, new aliases).
+
+def month_of(day: date | None) -> Month | None:
+    return day.year * 12 + day.month - 1 if day else None
+
+
+class Directory:
+    """Names → canonical persons, held in memory: who a name is, decided in one place.
+
+    Ingest, its dry run, curation's re-extraction, ``persons_resolve`` and the query language all ask
+    ``lookup``, so a preview resolves exactly as the ingest it previews. The dry run's persons-to-be
+    get negative ids (``add_virtual``); ingest adds the persons it creates (``created``) and the
+    mentions it stores (``mentioned``), whose months decide a lone surname. ``reload`` keeps it true to
+    curation done meanwhile (merges, new aliases, persons set aside as not persons).
     """
 
-    def __init__(self) -> None:
-        self.by_name: dict[str, int] = {}
-        self.by_surname: dict[str, dict[int, int]] = {}
+    SURNAME_MONTHS = 12  # a lone surname is the person most mentioned within a year of the article
+    DOMINANCE = 2.0  # … by this factor over the next one; closer than that it stays unresolved
+    LONE_PER_FULL = 100  # a person takes lone surnames up to this many times its full-name mentions
+    NEAR_MENTIONS = 3  # a near spelling ("Ihan Omar") is taken for a person mentioned at least this often
+    NEAR_BLOCK = 3  # near spellings are looked for among last names that start with as many letters
+
+    def __init__(self, persons: QuerySet[Person] | None = None, aliases: QuerySet[Alias] | None = None) -> None:
+        self._persons = persons
+        self._aliases = aliases
+        self._next_virtual = -1
         self.reload()
 
+    @classmethod
+    def for_names(cls, texts: Iterable[str]) -> Directory:
+        """A directory of only the persons that could be these names (same last word or alias): what a
+        single lookup needs, without reading every person."""
+        texts = [t for t in texts if t.strip()]
+        lasts = {names.fold(t).split()[-1] for t in texts if names.fold(t)}
+        near = Q(pk__in=[])
+        for last in lasts:
+            near |= Q(name__icontains=last)  # "Donald J. Trump", "Trump, Donald J."
+        for text in texts:
+            near |= Q(name__iexact=text) | Q(name__iexact=" ".join(reversed(text.split())))
+            words = text.split()
+            if len(words) >= 3:
+                near |= Q(name__iexact=" ".join(words[:-1]))
+        aliases = Alias.objects.filter(_any_iexact("name", texts))
+        return cls(Person.objects.filter(near | Q(pk__in=aliases.values("person_id"))), aliases)
+
     def reload(self) -> None:
-        """Read every person and alias again: the database is the truth, curation may have changed it."""
-        self.by_name, self.by_surname = {}, {}
-        counts = dict(Person.objects.annotate(n=Count("mentions")).values_list("id", "n"))
-        for person_id, name in Person.objects.values_list("id", "name"):
-            self._add(person_id, name, counts.get(person_id, 0))
-        for person_id, name in Alias.objects.values_list("person_id", "name"):
+        """Read the persons and aliases again: the database is the truth, curation may have changed it."""
+        self.by_name: dict[str, int] = {}
+        self.by_last: dict[str, list[int]] = {}
+        self.by_tail: dict[str, list[int]] = {}
+        self.by_last_start: dict[str, list[int]] = {}  # first letters of the last name: near spellings
+        self.names: dict[int, str] = {}
+        self.months: dict[int, Counter[Month]] = {}
+        self.forms: dict[int, Counter[str]] = {}  # person → the full names its mentions were resolved to, counted
+        self.curated: set[int] = set()
+        self._exclude: int | None = None
+        self.moved: dict[int, int] = {}  # person folded away → the person it is now
+        persons = Person.objects.all() if self._persons is None else self._persons
+        for person_id, name, not_a_person, name_curated in persons.values_list("id", "name", "not_a_person", "name_curated"):
+            self._add(person_id, name, searchable=not not_a_person)
+            if name_curated:
+                self.curated.add(person_id)
+        mentions = Mention.objects.filter(person__in=persons.filter(not_a_person=False)).order_by()
+        by_month = mentions.values("person_id", month=TruncMonth("paragraph__article__published")).annotate(n=Count("id"))
+        for row in by_month:
+            self.months.setdefault(row["person_id"], Counter())[month_of(row["month"]) or -1] += row["n"]
+        for person_id, form, n in mentions.filter(name__contains=" ").values_list("person_id", "name").annotate(n=Count("id")):
+            self.forms.setdefault(person_id, Counter())[form] += n
+        aliases = Alias.objects.all() if self._aliases is None else self._aliases
+        for person_id, name in aliases.values_list("person_id", "name"):
             self.by_name[name_key(name)] = person_id  # a curated alias wins
 
-    def _add(self, person_id: int, name: str, mentions: int) -> None:
+    def _add(self, person_id: int, name: str, *, searchable: bool = True) -> None:
+        self.names[person_id] = name
         self.by_name.setdefault(name_key(name), person_id)
-        if is_full_name(name):
-            surname = self.by_surname.setdefault(surname_key(name), {})
-            surname[person_id] = surname.get(person_id, 0) + mentions
+        if not searchable:
+            return  # a name set aside as not a person stays itself, and is nobody's surname
+        parts = names.parts(name)
+        if parts.last:
+            self.by_last.setdefault(parts.last, []).append(person_id)
+            self.by_last_start.setdefault(parts.last[: self.NEAR_BLOCK], []).append(person_id)
+        words = name_key(name).split()
+        if len(words) >= 3:
+            self.by_tail.setdefault(" ".join(words[-2:]), []).append(person_id)
 
-    def lookup(self, name: str) -> int | None:
+    def lookup(self, name: str, when: date | None = None, *, exclude: int | None = None) -> int | None:
+        """The person ``name`` is, or None: an alias or the name itself, another form of the same
+        name (or a near spelling of a well-known one), a name widget's or surname-first form of a
+        known name, then surnames (one word, or the two-word surname of a longer name: "Wasserman
+        Schultz"). ``exclude``: a person not to answer (re-resolution asks who else a name is)."""
+        self._exclude = exclude
+        key = name_key(name)
+        exact = self.by_name.get(key)
+        while exact in self.moved:
+            exact = self.moved[exact]
+        if exact is not None and exact != exclude:
+            return exact
+        if not names.is_full_name(name):
+            return self._most_mentioned(self._surname_persons(key), when)
+        found = self._same_human(name, when)
+        if found is None:
+            found = self._near_spelling(name)
+        words = name.split()
+        if found is None and len(words) >= 3 and names.is_given_name(words[-1]):
+            found = self._known_form(" ".join(words[:-1]), when)  # "Mike Lee Michael": a widget's legal first name
+        if found is None and len(words) == 2 and names.is_given_name(words[1]):
+            found = self._known_form(f"{words[1]} {words[0]}", when)  # "Trump Donald": surname first
+        if found is None and len(words) == 2 and key in self.by_tail:
+            found = self._most_mentioned(self.by_tail[key], when)
+        return found
+
+    def _known_form(self, name: str, when: date | None) -> int | None:
         found = self.by_name.get(name_key(name))
-        if found is not None or is_full_name(name):
-            return found
-        candidates = self.by_surname.get(name_key(name))
-        return min(candidates, key=lambda pid: (-candidates[pid], pid)) if candidates else None
+        return found if found is not None and found != self._exclude else self._same_human(name, when)
+
+    def _same_human(self, name: str, when: date | None) -> int | None:
+        parts = names.parts(name)
+        same = [
+            pid for pid in self.by_last.get(parts.last, ()) if pid in self.names and names.same_human(parts, names.parts(self.names[pid]))
+        ]
+        return self._most_mentioned(same, when)
+
+    def _near_spelling(self, name: str) -> int | None:
+        parts = names.parts(name)
+        near = {
+            pid
+            for pid in self.by_last_start.get(parts.last[: self.NEAR_BLOCK], ())
+            if pid != self._exclude
+            and pid in self.names
+            and sum(self.months.get(pid, Counter()).values()) >= self.NEAR_MENTIONS
+            and names.near_spelling(parts, names.parts(self.names[pid]))
+        }
+        return near.pop() if len(near) == 1 else None
+
+    def _surname_persons(self, key: str) -> list[int]:
+        """Persons whose last name is this word, by nameparser's reading of their full name (never a
+        name that merely ends in it), while their surname alone is not yet LONE_PER_FULL times as
+        frequent as their full name: "Reagan" for Ronald Reagan, but a lone "Twitter" does not become
+        "Lizard Squad Twitter" six thousand times."""
+        return [pid for pid in self.by_last.get(key, ()) if names.is_full_name(self.names.get(pid, "")) and self._takes_lone_mentions(pid)]
+
+    def _takes_lone_mentions(self, person_id: int) -> bool:
+        full = sum(self.forms.get(person_id, Counter()).values())
+        lone = sum(self.months.get(person_id, Counter()).values()) - full
+        return lone < self.LONE_PER_FULL * max(full, 1)
+
+    def _most_mentioned(self, candidates: list[int], when: date | None) -> int | None:
+        """The one candidate, or the one mentioned DOMINANCE times as often as the next within
+        SURNAME_MONTHS of ``when`` (over all time when undated or when none is mentioned then)."""
+        candidates = [pid for pid in dict.fromkeys(candidates) if pid != self._exclude and pid in self.names]
+        if len(candidates) <= 1:
+            return candidates[0] if candidates else None
+        counts = self._counts(candidates, month_of(when))
+        if month_of(when) is not None and not any(counts.values()):
+            counts = self._counts(candidates, None)
+        ranked = sorted(candidates, key=lambda pid: (-counts[pid], pid))
+        first, second = counts[ranked[0]], counts[ranked[1]]
+        return ranked[0] if first > 0 and first >= self.DOMINANCE * second else None
+
+    def _counts(self, candidates: list[int], month: Month | None) -> dict[int, int]:
+        def count(pid: int) -> int:
+            months = self.months.get(pid, Counter())
+            if month is None:
+                return sum(months.values())
+            return sum(n for m, n in months.items() if abs(m - month) <= self.SURNAME_MONTHS)
+
+        return {pid: count(pid) for pid in candidates}
+
+    def forget(self, person_id: int, *, into: int) -> None:
+        """A person folded into another: its names and counts are the other's now."""
+        self.names.pop(person_id, None)  # the lists keep the id; lookups skip ids without a name
+        self.moved[person_id] = into
+        self.months.setdefault(into, Counter()).update(self.months.pop(person_id, Counter()))
+        self.forms.setdefault(into, Counter()).update(self.forms.pop(person_id, Counter()))
 
     def created(self, person: Person) -> None:
-        self._add(person.pk, person.name, 0)
+        self._add(person.pk, person.name)
 
-    def mentioned(self, person_id: int, name: str, count: int) -> None:
-        surname = self.by_surname.get(surname_key(name), {})
-        if person_id in surname:
-            surname[person_id] += count
+    def add_virtual(self, name: str) -> int:
+        """A person the dry run would create: a negative id, so later names resolve to it as ingest's would."""
+        person_id, self._next_virtual = self._next_virtual, self._next_virtual - 1
+        self._add(person_id, name)
+        return person_id
+
+    def mention_count(self, person_id: int) -> int:
+        return sum(self.months.get(person_id, Counter()).values())
+
+    @property
+    def virtual_count(self) -> int:
+        return -1 - self._next_virtual
+
+    def mentioned(self, person_id: int, when: date | None, count: int, form: str = "") -> None:
+        """``count`` more mentions of this person in an article of ``when``, resolved to the full name ``form``."""
+        self.months.setdefault(person_id, Counter())[month_of(when) or -1] += count
+        if names.is_full_name(form):
+            self.forms.setdefault(person_id, Counter())[form] += count
+
+    def better_names(self, person_ids: Iterable[int]) -> dict[int, str]:
+        """Persons whose name is no longer the form of it their mentions use most ("Donald Trump", not
+        "Donald J. Trump"), with that form, now in the directory too. Only forms of the same name count
+        (``names.same_human``: an alias such as "Bibi Netanyahu" or a widget's form never renames);
+        a curator's name stays, and a name another person has is not taken."""
+        changes = {}
+        for person_id in set(person_ids):
+            current = self.names.get(person_id, "")
+            if person_id in self.curated or not self.forms.get(person_id):
+                continue
+            own = names.parts(current)
+            forms = Counter({f: n for f, n in self.forms[person_id].items() if f == current or names.same_human(names.parts(f), own)})
+            if not forms:
+                continue
+            best = max(forms, key=lambda form: (forms[form], form == current, form))
+            if best != current and forms[best] > forms.get(current, 0) and self.by_name.get(name_key(best), person_id) == person_id:
+                self._add(person_id, best)
+                changes[person_id] = best
+        return changes
+
+
+def _any_iexact(field: str, texts: Iterable[str]) -> Q:
+    query = Q(pk__in=[])
+    for text in texts:
+        query |= Q(**{f"{field}__iexact": text})
+    return query

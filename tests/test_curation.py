@@ -350,19 +350,19 @@ def test_editing_a_mention_in_the_admin_reaches_search(
 
 
 def test_splitting_a_name_off_after_a_merge_restores_its_mentions(curator: Client, store: Callable[..., object]) -> None:
-    """Mentions written "Trump" in an article that names "Donald J. Trump" belong to that name: a
-    merge moves them, and splitting the name back out must take every one of them back."""
+    """Mentions written "Trump" in an article that names "Donald Trump Jr." belong to that name: a
+    (mistaken) merge moves them, and splitting the name back out must take every one of them back."""
     store("Donald Trump spoke on Monday. Trump said the talks went well.")
-    store("Donald J. Trump arrived late. Trump then left. Later Trump returned, and Trump spoke.")
-    before = Person.objects.get(name="Donald J. Trump").mentions.count()
+    store("Donald Trump Jr. arrived late. Trump then left. Later Trump returned, and Trump spoke.")
+    before = Person.objects.get(name="Donald Trump Jr.").mentions.count()
     assert before == 4
     target = Person.objects.get(name="Donald Trump")
-    curation.merge_persons(target, [Person.objects.get(name="Donald J. Trump")])
+    curation.merge_persons(target, [Person.objects.get(name="Donald Trump Jr.")])
     assert target.mentions.count() == 6
-    person, _ = curation.split_alias(Alias.objects.get(name="Donald J. Trump"))
+    person, _ = curation.split_alias(Alias.objects.get(name="Donald Trump Jr."))
     index.apply_pending()
     assert person.mentions.count() == before and target.mentions.count() == 2
-    assert person_counts() == {"Donald Trump": 1, "Donald J. Trump": 1}
+    assert person_counts() == {"Donald Trump": 1, "Donald Trump Jr.": 1}
 
 
 # --- roles (#16): every action states the permission it needs ------------------------------------

@@ -71,7 +71,11 @@ def test_person_spans_are_the_same_in_worker_processes_and_in_order() -> None:
     parallel = list(ner.person_spans(articles, processes=2, batch=2))
     assert serial == parallel
     assert [key for key, _, _ in parallel] == list(range(5))
-    assert {text for _, _, spans in parallel for start, end, text in spans[0]} == {"Vladimir Putin", "Angela Merkel"}
+    assert {text for _, _, spans in parallel for _, _, text, label in spans[0] if label == ner.PERSON} == {
+        "Vladimir Putin",
+        "Angela Merkel",
+    }
+    assert {(text, label) for _, _, spans in parallel for _, _, text, label in spans[0] if label != ner.PERSON} == {("Berlin", "GPE")}
     assert all(spans[1] == [] for _, _, spans in parallel)
 
 

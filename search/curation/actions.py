@@ -53,7 +53,7 @@ def split_alias(alias: Alias) -> tuple[Person, int]:
     into "Donald Trump", its mentions written "Trump" go back with it too.
     """
     old = alias.person
-    person = Person.objects.create(name=alias.name, slug=unique_slug(Person, alias.name))
+    person = Person.objects.create(name=alias.name, slug=unique_slug(Person, alias.name), name_curated=True)
     PersonRedirect.objects.filter(slug=person.slug).delete()  # the slug is this person's again
     resolved_so = Q(name__iexact=alias.name) | Q(name="", text__iexact=alias.name)  # "": stored before names were kept
     moved = Mention.objects.filter(resolved_so, person=old)

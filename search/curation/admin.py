@@ -105,6 +105,8 @@ class PersonAdmin(admin.ModelAdmin):
         return format_html_join("", "<p>{} <small>({})</small></p>", ((p.text[:300], p.article) for p in paragraphs)) or "—"
 
     def save_model(self, request: HttpRequest, obj: Person, form: forms.ModelForm, change: bool) -> None:
+        if "name" in form.changed_data:
+            obj.name_curated = True  # a name the curator typed: ingest no longer renames it to the most used form
         super().save_model(request, obj, form, change)
         index.queue_articles(set(Paragraph.objects.filter(mentions__person=obj).values_list("article_id", flat=True)))
         _apply_after_commit()

@@ -7,11 +7,12 @@ Which canonical person a name is, across articles, is decided in ``search.people
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from search import people
+from search import names
 from search.ingest import ner
 
 T = TypeVar("T")
@@ -24,21 +25,109 @@ class MentionDraft:
     end: int
     text: str  # the name as written, title and possessive removed
     name: str  # the fullest form of the name in this article
+    weak: bool = False  # seen only in a headline or a run-together widget: may name a known person, never a new one
 
 
-def resolve_in_article(names: list[str]) -> dict[str, str]:
-    """Map each name to its fullest form in the same article: "Putin" → "Vladimir Putin"."""
-    full = [n for n in dict.fromkeys(names) if " " in n]
-    resolved: dict[str, str] = {}
-    for name in dict.fromkeys(names):
-        if " " in name:
-            resolved[name] = name
-            continue
-        candidates = [f for f in full if name in (f.split()[-1], f.split()[0])]
-        # Prefer a surname match; the first full form seen wins when several share it.
-        surname = [f for f in candidates if f.split()[-1] == name]
-        resolved[name] = (surname or candidates or [name])[0]
+def resolve_in_article(names_found: list[str], text: str = "", targets: Iterable[str] | None = None) -> dict[str, str]:
+    """Map each name to its fullest form in the same article: "Putin" → "Vladimir Putin",
+    "Wasserman Schultz" → "Debbie Wasserman Schultz", "Trump Donald" → "Donald Trump".
+
+    ``targets`` are the full names a name may resolve to (by default every full name given; ingest
+    gives those found in the article's sentences, not only in a headline or a widget); ``text`` (the
+    article's paragraphs) tells words from names: "Removing Trump" is Trump when "removing" is also
+    written in lower case there.
+    """
+    unique = list(dict.fromkeys(names_found))
+    full = list(dict.fromkeys(targets)) if targets is not None else [n for n in unique if " " in n]
+    frequency = Counter(names_found)
+    full.sort(key=lambda n: -frequency[n])  # a lone surname is the full name the article uses most
+    lowered = set(re.findall(r"\b[a-z][a-z'’-]*\b", text))
+    step = {name: _fuller_form(name, full, lowered) for name in unique}
+    resolved = {}
+    for name in unique:
+        seen, current = {name}, step[name]
+        while step.get(current, current) not in seen:  # "Trump" → "Donald Trump"; chains end, cycles stop
+            seen.add(current)
+            current = step.get(current, current)
+        resolved[name] = current
     return resolved
+
+
+def _fuller_form(name: str, full: list[str], lowered: set[str]) -> str:
+    words = name.split()
+    if len(words) == 1:
+        key = names.fold(name)
+        surname = [f for f in full if names.surname(f) == key or names.fold(_surname_word(f)) == key]
+        first = [f for f in full if names.fold(f.split()[0]) == key]
+        return (surname or first or [name])[0]
+    others = [f for f in full if f != name]
+    return _widget_form(words, others) or _longer_form(words, others, lowered) or _shorter_form(words, others, lowered) or name
+
+
+_GERUND = re.compile(r"^[A-Z][a-z]{3,}ing$")  # "Removing", "Defunding": a headline's verb, not a given name
+
+
+def _is_word(token: str, lowered: set[str]) -> bool:
+    """A capitalised word the article also writes in lower case, or a verb's -ing form, and no given
+    name: "Removing", "Team", "Collapse"."""
+    return (token.casefold() in lowered or bool(_GERUND.match(token))) and not names.is_given_name(token)
+
+
+def _widget_form(words: list[str], others: list[str]) -> str | None:
+    """ "Trump Donald" when the article has "Donald Trump"; "Mike Lee Michael" when it has "Mike Lee"."""
+    if len(words) == 2 and names.is_given_name(words[1]) and not names.is_given_name(words[0]) and f"{words[1]} {words[0]}" in others:
+        return f"{words[1]} {words[0]}"
+    if len(words) >= 3 and names.is_given_name(words[-1]) and " ".join(words[:-1]) in others:
+        return " ".join(words[:-1])
+    return None
+
+
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def _longer_form(words: list[str], others: list[str], lowered: set[str]) -> str | None:
+    """The longer name this one is the end or the start of: "Wasserman Schultz" → "Debbie Wasserman
+    Schultz" (what the longer adds before is a given name or initials), "Enrique Peña" → "Enrique
+    Peña Nieto" (what it adds after is not a suffix, "Donald Trump Jr." is someone else, nor a
+    widget's given name)."""
+    for other in sorted(others, key=lambda o: -len(o.split())):
+        longer = other.split()
+        extra = len(longer) - len(words)
+        if extra <= 0:
+            continue
+        if longer[extra:] == words and all(names.is_given_name(t) or _INITIALS.match(t) for t in longer[:extra]):
+            return other  # "Debbie Wasserman Schultz"; not "Sanctimonious James Comey" (the directory has two-word surnames)
+        added = longer[len(words) :]
+        if longer[: len(words)] == words and not any(t.casefold() in _SUFFIXES or names.is_given_name(t) for t in added):
+            return other
+    return None
+
+
+def _shorter_form(words: list[str], others: list[str], lowered: set[str]) -> str | None:
+    """The name this one is, once the capitalised words before it are read as words: "Related Donald
+    Trump" → "Donald Trump"; "Removing Trump" → "Donald Trump" (through the surname)."""
+    for cut in range(1, len(words)):
+        if not all(_is_word(t, lowered) for t in words[:cut]):
+            break
+        rest = " ".join(words[cut:])
+        if rest in others:
+            return rest
+        if cut == len(words) - 1:
+            key = names.fold(rest)
+            surname = [f for f in others if names.surname(f) == key]
+            if surname:
+                return surname[0]
+    return None
+
+
+def cleaned_name(name: str) -> str | None:
+    """A stored person's name as extraction would now write it ("Trump MORE" → "Trump", "Mike Lee
+    Michael" → "Mike Lee"), or None when it would not be a person's at all ("Obama White House")."""
+    for _, piece, _ in _pieces(name, ""):
+        cleaned = names.clean_name(piece)
+        if cleaned is not None:
+            return None if _institution(cleaned[1]) else cleaned[1]
+    return None
 
 
 def find_persons(paragraphs: list[str]) -> list[MentionDraft]:
@@ -53,21 +142,187 @@ def find_persons_stream(articles: Iterable[tuple[T, list[str]]], *, processes: i
         yield key, _mentions(paragraphs, spans)
 
 
+Raw = tuple[int, int, int, str]  # paragraph, start, end, name
+_Weak = set[tuple[int, int]]  # (paragraph, start) of weak mentions
+
+
 def _mentions(paragraphs: list[str], spans: list[ner.ParagraphSpans]) -> list[MentionDraft]:
-    raw: list[tuple[int, int, int, str]] = []
+    text = "\n".join(paragraphs)
+    raw: list[Raw] = []
+    weak: _Weak = set()
     for number, paragraph_spans in enumerate(spans):
-        for entity_start, _, entity_text in paragraph_spans:
-            cleaned = people.clean_name(entity_text)
-            if cleaned is None:
+        for entity_start, _, entity_text, label in paragraph_spans:
+            if label != ner.PERSON:
                 continue
-            offset, name = cleaned
-            start = entity_start + offset
-            raw.append((number, start, start + len(name), name))
-    raw = _with_table_names(paragraphs, raw)
+            for offset, piece, piece_weak in _pieces(_question_word_dropped(entity_text, paragraphs[number], entity_start), text):
+                cleaned = names.clean_name(piece)
+                if cleaned is None:
+                    continue
+                inner, name = cleaned
+                start = entity_start + offset + inner
+                raw.append((number, start, start + len(name), name))
+                if piece_weak:
+                    weak.add((number, start))
+    raw = _without_other_entities(_with_table_names(paragraphs, raw), spans)
     raw += _repeated_names(paragraphs, raw)
+    raw = _headline_names(paragraphs, raw, weak)
     raw.sort()
-    resolved = resolve_in_article([name for *_, name in raw])
-    return [MentionDraft(paragraph=n, start=s, end=e, text=name, name=resolved[name]) for n, s, e, name in raw]
+    in_sentences = [name for n, start, _, name in raw if (n, start) not in weak and " " in name]
+    resolved = resolve_in_article([name for *_, name in raw], text, in_sentences)
+    strong = {resolved[name] for name in in_sentences}
+    lowered = set(re.findall(r"\b[a-z][a-z'’-]*\b", text))
+    return [
+        MentionDraft(paragraph=n, start=s, end=e, text=name, name=resolved[name], weak=resolved[name] not in strong)
+        for n, s, e, name in raw
+        if " " in resolved[name] or not _is_word(name, lowered)  # a lone "Energy" where the article writes "energy"
+    ]
+
+
+def _question_word_dropped(entity: str, paragraph: str, start: int) -> str:
+    """A span that opens a sentence with a word that opens questions ("Will Trump…", "May Obama…") is
+    the name after it; the offset is kept by blanking the word, not removing it."""
+    first = entity.split()[0] if entity.split() else ""
+    before = paragraph[:start].rstrip()
+    if first in ner.FUNCTION_WORDS and " " in entity.strip() and (not before or before[-1] in '.!?:"“‘(['):
+        return " " * len(first) + entity[len(first) :]
+    return entity
+
+
+# A token two names were run together in, by a widget that prints a name and the next headline
+# without a space: "TrumpKamala", "CorkerLindsey", "TrumpGOP". Not "McConnell", "DeSantis", "LaHood"
+# (one lower-case letter before the capital), nor "MacArthur" (a particle).
+_GLUED = re.compile(r"^([A-Z][a-z]*[a-z]{2})(?=[A-Z])(.+)$")
+_GLUED_PREFIXES = frozenset({"Mac", "Van", "Von", "Fitz", "Del", "Della", "Des", "Ten", "Ver"})
+_INITIALS = re.compile(r"^(?:[A-Z]\.)+[A-Z]?\.?$")
+_INNER_POSSESSIVE = re.compile(r"^(.+?)(['’]s?)$")
+
+
+def _pieces(entity: str, text: str) -> list[tuple[int, str, bool]]:
+    """(offset, text, weak) of the names in one PERSON span: split where a possessive ends a word
+    before the last ("Theresa May’s Brexit", "Facebook's Mark Zuckerberg"), where two names were run
+    together (the part before the join is weak) and cut before a word in capitals ("Trump MORE")."""
+    tokens = [(m.start(), m.group()) for m in re.finditer(r"\S+", entity)]
+    pieces: list[tuple[int, str, bool]] = []
+    current: list[tuple[int, str]] = []
+
+    def close(weak: bool = False) -> None:
+        if current:
+            pieces.append((current[0][0], entity[current[0][0] : current[-1][0] + len(current[-1][1])], weak))
+            current.clear()
+
+    mixed_case = entity.upper() != entity
+    for number, (offset, token) in enumerate(tokens):
+        last = number == len(tokens) - 1
+        if number and mixed_case and token.isupper() and len(token.strip(".,")) >= 2 and not _INITIALS.match(token):
+            break  # "Trump MORE", "Steve Tellier KSTP": a widget's or a caption's word in capitals
+        glued = _GLUED.match(token)
+        if glued and glued.group(1) not in _GLUED_PREFIXES and re.search(rf"\b{re.escape(glued.group(1))}\b", text):
+            current.append((offset, glued.group(1)))
+            close(weak=True)
+            current.append((offset + len(glued.group(1)), glued.group(2)))
+            continue
+        possessive = _INNER_POSSESSIVE.match(token) if not last else None
+        if possessive and possessive.group(2) and token[-2:] in ("'s", "’s"):
+            current.append((offset, possessive.group(1)))
+            close()
+            continue
+        current.append((offset, token))
+    close()
+    return [(offset, _without_widget_name(piece), weak) for offset, piece, weak in pieces]
+
+
+def _without_widget_name(piece: str) -> str:
+    """ "Mike Lee Michael" → "Mike Lee": a widget prints the legal given name after the name it is
+    known by ("Charles Schumer Charles (Chuck) Ellis Schumer"); a real name does not end in a form of
+    its own first name."""
+    words = piece.split()
+    if len(words) >= 3 and names.same_given_name(names.fold(words[0]), names.fold(words[-1])):
+        return piece[: piece.rindex(words[-1])].rstrip()
+    return piece
+
+
+def _without_other_entities(found: list[Raw], spans: list[ner.ParagraphSpans]) -> list[Raw]:
+    """Leave out a name the model calls something other than a person (a group, a place, a work) in
+    the same article at least as often as it calls it a person ("Boko Haram", "Charlie Hebdo"); a
+    full name counts for its surname ("Trump" of "Donald Trump"). A name that does not start with a
+    given name goes too when its last word is mostly something else there ("Displaced Syrian"), and
+    a name whose last word is an institution's or a place's ("Obama White House", "Carson High")."""
+    other = Counter(_entity_key(t) for paragraph in spans for _, _, t, label in paragraph if label in ner.OTHER_LABELS)
+    person = Counter(_entity_key(name) for *_, name in found)
+    person.update(_entity_key(_surname_word(name)) for *_, name in found if " " in name)
+
+    def is_person(name: str) -> bool:
+        if other[_entity_key(name)] >= person[_entity_key(name)] or _institution(name):
+            return False
+        last = _entity_key(_surname_word(name))
+        return " " not in name or names.is_given_name(name.split()[0]) or other[last] <= person[last]
+
+    return [m for m in found if is_person(m[3])]
+
+
+def _entity_key(text: str) -> str:
+    key = names.fold(text)
+    return key[4:] if key.startswith("the ") else key
+
+
+# The last word of an institution's or a place's name, never of a person's in news: a short gazetteer
+# of heads, kept to words that are not surnames ("Hall", "Park", "Court", "Law" are).
+_INSTITUTION_HEADS = frozenset(
+    """house tower university college school schools academy airport center centre hospital church museum
+    stadium complex caucus patrol department agency committee commission administration campaign cabinet
+    party inc corp llc labs foundation institute marketplace mountain trail bridge street avenue boulevard
+    square county city bill act news times magazine network brexit obamacare high elementary live show tonight""".split()
+)
+
+
+def _institution(name: str) -> bool:
+    words = name.split()
+    return len(words) > 1 and names.fold(words[-1]) in _INSTITUTION_HEADS
+
+
+_HEADLINE_WORDS = 15  # longer than this, a capitalised paragraph is a list, whatever its last character
+_SHORT_WORDS = 3  # words this short (of, to, in, and, the) are left lower case in headlines
+
+
+def _headline_like(paragraph: str) -> bool:
+    """A headline, a related link or a list (of countries, of sections): three or more longer words,
+    nearly all capitalised, and no full stop at the end of a short one."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", paragraph) if len(w) > _SHORT_WORDS]
+    if len(words) < 3 or len(words) <= _HEADLINE_WORDS and paragraph.rstrip().endswith("."):
+        return False
+    return sum(1 for w in words if w[0].isupper()) >= 0.85 * len(words)
+
+
+def _headline_names(paragraphs: list[str], found: list[Raw], weak: _Weak) -> list[Raw]:
+    """In headlines, where every word is capitalised and the model takes "Trump Lashes Out" for a
+    name, a name the article's sentences do not have is weak; a name of the sentences inside it
+    ("Putin" in "Cancel Putin Meeting") is the mention instead."""
+    headlines = {n for n, text in enumerate(paragraphs) if _headline_like(text)}
+    if not headlines:
+        return found
+    in_sentences = {name for n, start, _, name in found if n not in headlines and (n, start) not in weak}
+    known = in_sentences | {name.split()[-1] for name in in_sentences if " " in name}
+    kept: list[Raw] = []
+    for mention in found:
+        number, start, end, name = mention
+        if number not in headlines or name in known:
+            kept.append(mention)
+            continue
+        inner = _known_inside(name, known)
+        if inner is not None:
+            kept.append((number, start + inner[0], start + inner[0] + len(inner[1]), inner[1]))
+        else:
+            kept.append(mention)
+            weak.add((number, start))
+    return kept
+
+
+def _known_inside(name: str, known: set[str]) -> tuple[int, str] | None:
+    for candidate in sorted(known, key=len, reverse=True):
+        match = re.search(rf"(?<![\w-]){re.escape(candidate)}(?![\w-])", name)
+        if match:
+            return match.start(), candidate
+    return None
 
 
 def _with_table_names(paragraphs: list[str], found: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
@@ -91,13 +346,13 @@ def _repeated_names(paragraphs: list[str], found: list[tuple[int, int, int, str]
     The small model misses names in short or unusual sentences ("Merkel spoke first."); a name
     it recognised once in an article is strong evidence for its other occurrences there.
     """
-    names = {name for *_, name in found} | {name.split()[-1] for *_, name in found if " " in name}
-    if not names:
+    known = {name for *_, name in found} | {_surname_word(name) for *_, name in found if " " in name}
+    if not known:
         return []
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    alternatives = "|".join(re.escape(n) for n in sorted(known, key=len, reverse=True))
     pattern = re.compile(r"(?<![\w-])(" + alternatives + r")(?![\w-])")
     shouted = re.compile(r"(?<![\w-])(" + alternatives.upper() + r")(?![\w-])")  # headlines in capitals
-    by_upper = {n.upper(): n for n in names}
+    by_upper = {n.upper(): n for n in known}
     taken = {(n, position) for n, start, end, _ in found for position in range(start, end)}
     extra = []
     for number, text in enumerate(paragraphs):
@@ -107,6 +362,12 @@ def _repeated_names(paragraphs: list[str], found: list[tuple[int, int, int, str]
                 name = by_upper[match.group(1)] if in_capitals else match.group(1)
                 extra.append((number, match.start(), match.end(), name))
     return extra
+
+
+def _surname_word(name: str) -> str:
+    """The last word of a name that is not a suffix: "Trump" of "Donald Trump Jr."."""
+    words = [w for w in name.split() if w.casefold().rstrip(",") not in _SUFFIXES]
+    return (words or name.split())[-1]
 
 
 # Results tables and line-ups, where the model sees no sentence: "Todd Martin (U.S.) beat …",

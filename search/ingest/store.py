@@ -186,44 +186,61 @@ def _unchanged(article: ArticleInput, key: str) -> bool:
     return Article.objects.filter(key=key, content_hash=article_digest(article)).exists()
 
 
-def resolve_people(names: Iterable[str], directory: people.Directory | None = None) -> tuple[dict[str, Person], int]:
-    """Canonical Person rows for these names, creating new ones; returns (map, how many are new).
+def resolve_people(
+    mentions: list[persons.MentionDraft], directory: people.Directory | None = None, when: dt.date | None = None
+) -> tuple[dict[str, Person], int]:
+    """Canonical Person rows for these mentions' names, creating new ones; returns (map, how many are new).
 
-    A single word that neither resolved to a full name in its article nor names a known person is
-    left out: alone, "Twitter" or "Wagner" is more often not a person than a mononym. A name is
-    looked up in the database once more before a person is created for it: a curator may have made
-    it someone's alias while this ingest ran.
+    ``directory`` decides (``people.Directory.lookup``; without one, a directory of the persons these
+    names could be). A name that is no one yet becomes a person when it is a full name found in the
+    article's sentences; a single word alone ("Twitter", "Wagner") and a weak name (only in a
+    headline, or run into a widget) never do. Before a person is created, the database is asked once
+    more: a curator may have made the name someone's alias while this ingest ran.
     """
-    resolved: dict[str, Person] = {}
     created = 0
-    names = list(dict.fromkeys(names))
-    found = _known_persons(names, directory)
-    for name in names:
-        person = found.get(name)
-        if person is None and people.is_full_name(name):
-            person = people.known_person(name) if directory is not None else None
-            if person is None:
-                person = Person.objects.create(name=name[:200], slug=unique_slug(Person, name))
-                created += 1
-                if directory is not None:
-                    directory.created(person)
-        if person is not None:
-            resolved[name] = person
-    return resolved, created
 
+    def create(name: str) -> int:
+        nonlocal created
+        alias = people.person_exact(name)
+        if alias is not None:
+            return alias[0]
+        person = Person.objects.create(name=name[:200], slug=unique_slug(Person, name))
+        created += 1
+        assert directory is not None
+        directory.created(person)
+        return person.pk
 
-def _known_persons(names: list[str], directory: people.Directory | None) -> dict[str, Person]:
-    """The persons these names already have. A directory that names a person the database no longer has
-    (a curator merged it away meanwhile) is read again from the database first."""
     if directory is None:
-        return {name: person for name in names if (person := people.known_person(name)) is not None}
+        directory = people.Directory.for_names(m.name for m in mentions)
     for _ in range(2):
-        ids = {name: directory.lookup(name) for name in names}
-        rows = Person.objects.in_bulk([i for i in ids.values() if i is not None])
-        if all(i is None or i in rows for i in ids.values()):
+        ids = _resolved_ids(mentions, directory, when, create)
+        if Person.objects.filter(pk__in=set(ids.values())).count() == len(set(ids.values())):
             break
-        directory.reload()
-    return {name: rows[i] for name, i in ids.items() if i is not None and i in rows}
+        directory.reload()  # it named a person the database no longer has: a curator merged it away meanwhile
+    for person_id, name in directory.better_names(ids.values()).items():
+        if not Person.objects.filter(name=name[:200]).exclude(pk=person_id).exists():
+            Person.objects.filter(pk=person_id, name_curated=False).update(name=name[:200])
+    rows = Person.objects.in_bulk(set(ids.values()))
+    return {name: rows[i] for name, i in ids.items() if i in rows}, created
+
+
+def _resolved_ids(
+    mentions: list[persons.MentionDraft], directory: people.Directory, when: dt.date | None, create: Callable[[str], int]
+) -> dict[str, int]:
+    """Name → person id for an article's mentions, by the directory's rules; ``create`` makes a person
+    (a row in an ingest, a negative id in a dry run). The directory then counts the mentions, so the
+    next article's lone surnames weigh them: the preview and the ingest decide alike."""
+    strong = {m.name for m in mentions if not m.weak}
+    ids: dict[str, int] = {}
+    for name in dict.fromkeys(m.name for m in mentions):
+        found = directory.lookup(name, when)
+        if found is None and people.is_full_name(name) and name in strong:
+            found = create(name)
+        if found is not None:
+            ids[name] = found
+    for name, count in Counter(m.name for m in mentions if m.name in ids).items():
+        directory.mentioned(ids[name], when, count, name)
+    return ids
 
 
 def store_article(article: ArticleInput) -> tuple[str, Article, PreparedArticle, int]:
@@ -277,7 +294,7 @@ def replace_paragraphs(
     rows = Paragraph.objects.bulk_create(
         _paragraph_row(article, n, d, curated.get(paragraphs.paragraph_hash(d.text))) for n, d in enumerate(prepared.paragraphs)
     )
-    found, created = resolve_people((m.name for m in prepared.mentions), directory)
+    found, created = resolve_people(prepared.mentions, directory, prepared.article.published)
     Mention.objects.bulk_create(
         Mention(paragraph=rows[m.paragraph], person=found[m.name], start=m.start, end=m.end, text=m.text[:200], name=m.name[:200])
         for m in prepared.mentions
@@ -300,10 +317,16 @@ def _paragraph_row(article: Article, position: int, draft: boilerplate.Paragraph
     )
 
 
-def preview(prepared: PreparedArticle) -> dict[str, object]:
-    """What ingest would store for this article, as plain JSON-ready data; reads, never writes."""
+def preview(prepared: PreparedArticle, directory: people.Directory | None = None) -> dict[str, object]:
+    """What ingest would store for this article, as plain JSON-ready data; reads, never writes.
+
+    With ``directory`` (the stored persons plus those the articles previewed before would have
+    created), the canonical persons are the ones an ingest of the same files would store."""
     article = prepared.article
-    canonical = {name: person.name for name in {m.name for m in prepared.mentions} if (person := _person_preview(name))}
+    directory = directory or people.Directory.for_names(m.name for m in prepared.mentions)
+    ids = _resolved_ids(prepared.mentions, directory, article.published, directory.add_virtual)
+    directory.better_names(ids.values())
+    canonical = {name: directory.names[i] for name, i in ids.items()}
     by_paragraph: dict[int, list[persons.MentionDraft]] = {}
     for mention in (m for m in prepared.mentions if m.name in canonical):
         by_paragraph.setdefault(mention.paragraph, []).append(mention)
@@ -331,11 +354,6 @@ def preview(prepared: PreparedArticle) -> dict[str, object]:
     }
 
 
-def _person_preview(name: str) -> Person | None:
-    """The person ``resolve_people`` would give this name, without creating it."""
-    return people.known_person(name) or (Person(name=name) if people.is_full_name(name) else None)
-
-
 def resolve_source_name(name: str, url: str) -> str | None:
     """The source name an article would get (merges followed), without creating anything."""
     if name.strip():
@@ -352,11 +370,14 @@ def preview_paths(
     """Prepare every article as ingest would and hand its preview to ``emit``; stores nothing."""
     summary = Summary()
     on_error = _failure_recorder(summary)
+    directory = people.Directory()  # the stored persons, and those the files previewed so far would add
     for prepared, _ in prepare_stream(_articles(paths, defaults, summary), on_error=on_error):
         summary.new += 1
         _count_paragraphs(summary, prepared)
+        found = preview(prepared, directory)
         if emit is not None:
-            emit(preview(prepared))
+            emit(found)
+    summary.persons_new = directory.virtual_count
     return summary
 
 

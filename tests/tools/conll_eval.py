@@ -20,8 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("NEWSAPP_SHARED_DIR", ROOT.parent / "shared"))
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsapp.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "eval-only")
 
-from search.ingest import persons  # noqa: E402 - after the path is set
+import django  # noqa: E402 - after the path is set
+
+django.setup()
+
+from search.ingest import persons  # noqa: E402 - after Django is set up
 
 
 def predicted_spans(lines: list[str], mentions: list[persons.MentionDraft], surnames: set[str]) -> set[tuple[int, int]]:
@@ -35,11 +41,9 @@ def predicted_spans(lines: list[str], mentions: list[persons.MentionDraft], surn
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--split", default="testa")
-    args = parser.parse_args()
-    path = SHARED / "corpora" / "conll2003" / f"docs_{args.split}.jsonl"
+def evaluate(split: str) -> str:
+    """One line: the split's PER mention P/R/F1 and counts."""
+    path = SHARED / "corpora" / "conll2003" / f"docs_{split}.jsonl"
     tp = fp = fn = 0
     started = time.perf_counter()
     docs = [json.loads(line) for line in path.open(encoding="utf-8")]
@@ -57,7 +61,14 @@ def main() -> None:
     f1 = 2 * precision * recall / max(precision + recall, 1e-9)
     seconds = time.perf_counter() - started
     scores = f"P={precision:.3f} R={recall:.3f} F1={f1:.3f}"
-    print(f"CoNLL-2003 {args.split}: PER mentions {scores} (tp={tp} fp={fp} fn={fn}) in {seconds:.0f} s")
+    return f"CoNLL-2003 {split}: PER mentions {scores} (tp={tp} fp={fp} fn={fn}) in {seconds:.0f} s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--split", default="testa")
+    args = parser.parse_args()
+    print(evaluate(args.split))
 
 
 if __name__ == "__main__":

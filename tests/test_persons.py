@@ -1,0 +1,250 @@
+"""Persons you can trust (#18): one person per human, found under every name, nothing that is not a person.
+
+Name rules (search.names), the article's own resolution (search.ingest.persons), the archive's
+(search.people.Directory), the dry run against a real ingest, re-resolution (persons_resolve) and
+the most used form as the canonical name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from search import names, people
+from search.engine import index
+from search.ingest import persons
+from search.ingest import store as ingest
+from search.models import Alias, Article, IndexOutbox, Mention, Paragraph, Person, PersonRedirect
+from tests.conftest import jsonl
+
+P = names.parts
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Donald J. Trump", "Donald Trump"),
+        ("Donald John Trump", "Donald J. Trump"),
+        ("John A. Boehner", "John Boehner"),
+        ("Hillary Rodham Clinton", "Hillary Clinton"),
+        ("Hillary Diane Rodham Clinton", "Hillary Rodham Clinton"),
+        ("Eric H. Holder Jr.", "Eric Holder"),
+        ("Raúl R. Labrador", "Raul Labrador"),
+        ("Jim Mattis", "James Mattis"),
+        ("Joe Biden", "Joseph R. Biden"),
+        ("Bill Clinton", "William Jefferson Clinton"),
+        ("GEORGE H.W. BUSH", "George H. W. Bush"),
+        ("J. Christopher Stevens", "Chris Stevens"),
+        ("Martin O’Malley", "Martin O'Malley"),
+    ],
+)
+def test_forms_of_one_name_are_one_human(a: str, b: str) -> None:
+    assert names.same_human(P(a), P(b)) and names.same_human(P(b), P(a))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("George H. W. Bush", "George W. Bush"),  # initials must agree in number
+        ("Bill Clinton", "Hillary Clinton"),
+        ("Donald Trump Jr.", "Donald Trump"),  # a suffix without a middle name is a son, not a style
+        ("Cal Ripken Jr.", "Cal Ripken Sr."),
+        ("Jeb Bush", "George Bush"),
+    ],
+)
+def test_different_humans_stay_apart(a: str, b: str) -> None:
+    assert not names.same_human(P(a), P(b))
+
+
+def test_near_spellings_are_misspellings_not_other_given_names() -> None:
+    assert names.near_spelling(P("Ihan Omar"), P("Ilhan Omar"))
+    assert names.near_spelling(P("Mohamed Morsy"), P("Mohammed Morsi"))
+    assert not names.near_spelling(P("Mark Kelly"), P("Mary Kelly"))  # two given names, two humans
+    assert not names.near_spelling(P("Jon Kyl"), P("Jan Kyl"))  # too short to tell
+    assert not names.near_spelling(P("Daniel Brown"), P("Danielle Brown"))
+
+
+def test_a_title_that_leaves_one_word_keeps_the_word() -> None:
+    assert names.clean_name("King Fahd") == (5, "Fahd")
+    assert names.clean_name("Superintendent Eddie Johnson") == (15, "Eddie Johnson")
+    assert names.clean_name("The Bernie Sanders") == (4, "Bernie Sanders")
+    assert P("Miguel de la Madrid").last == "de la madrid"
+
+
+def test_in_article_forms_resolve_to_the_fullest() -> None:
+    found = [
+        "Debbie Wasserman Schultz",
+        "Wasserman Schultz",
+        "Enrique Peña Nieto",
+        "Enrique Peña",
+        "Donald Trump",
+        "Trump Donald",
+        "Related Donald Trump",
+        "Removing Trump",
+        "Donald Trump Jr.",
+        "Melania Trump",
+        "Mike Lee",
+        "Mike Lee Michael",
+        "Trump",
+        "Trump",
+        "Sanctimonious James Comey",
+        "James Comey",
+    ]
+    resolved = persons.resolve_in_article(found, "related coverage: removing him, said to be sanctimonious")
+    assert resolved["Wasserman Schultz"] == "Debbie Wasserman Schultz"
+    assert resolved["Enrique Peña"] == "Enrique Peña Nieto"
+    assert resolved["Trump Donald"] == resolved["Related Donald Trump"] == resolved["Removing Trump"] == "Donald Trump"
+    assert resolved["Trump"] == "Donald Trump"  # the Trump the article names most, not the first one
+    assert resolved["Donald Trump Jr."] == "Donald Trump Jr." and resolved["Melania Trump"] == "Melania Trump"
+    assert resolved["Mike Lee Michael"] == "Mike Lee"
+    assert resolved["James Comey"] == "James Comey"  # an epithet is not a given name
+
+
+def test_spans_split_where_widgets_and_possessives_join_names() -> None:
+    text = "Trump spoke. Corker agreed."
+    assert [p for _, p, _ in persons._pieces("Theresa May’s Brexit", "")] == ["Theresa May", "Brexit"]
+    assert [p for _, p, _ in persons._pieces("Facebook's Mark Zuckerberg", "")] == ["Facebook", "Mark Zuckerberg"]
+    assert [(p, w) for _, p, w in persons._pieces("John TrumpKamala Harris", text)] == [("John Trump", True), ("Kamala Harris", False)]
+    assert [p for _, p, _ in persons._pieces("CorkerLindsey Graham", text)] == ["Corker", "Lindsey Graham"]
+    assert [p for _, p, _ in persons._pieces("Trump MORE", "")] == ["Trump"]
+    assert [p for _, p, _ in persons._pieces("Charles Schumer Charles", "")] == ["Charles Schumer"]
+    assert [p for _, p, _ in persons._pieces("George H.W. Bush", "")] == ["George H.W. Bush"]  # initials are no widget
+    assert [p for _, p, _ in persons._pieces("Ron DeSantis", text)] == ["Ron DeSantis"]  # not glued
+
+
+def test_headline_fragments_and_institutions_are_not_persons() -> None:
+    found = persons.find_persons(
+        [
+            "Trump Lashes Out At Critics Over Witch Hunt",
+            "Donald Trump said on Tuesday that the inquiry was unfair, and Trump repeated it later.",
+            "Officials of the Obama White House met at Carson High on Monday.",
+        ]
+    )
+    strong = {m.name for m in found if not m.weak}  # weak: may name a known person, never creates one
+    assert "Donald Trump" in strong
+    assert not {"Trump Lashes Out", "Witch Hunt", "Obama White House", "Carson High"} & strong
+    headline = [m.name for m in found if m.paragraph == 0 and not m.weak]
+    assert headline == ["Donald Trump"]  # the name inside the headline is the mention
+
+
+def test_a_lone_common_word_is_not_a_surname() -> None:
+    found = persons.find_persons(["Energy prices rose. The energy minister spoke to Walter Energy workers."])
+    assert all(m.text != "Energy" for m in found)
+
+
+@pytest.mark.django_db
+def test_a_lone_surname_is_the_person_most_mentioned_around_its_date(store: Callable[..., object]) -> None:
+    for year in (1990, 1991):
+        store("George H. W. Bush met Mikhail Gorbachev in Helsinki.", published=dt.date(year, 9, 9))
+    for year in (2003, 2004, 2005):
+        store("George W. Bush spoke at the White House about Iraq.", published=dt.date(year, 3, 1))
+    store("Bush said the talks had gone well.", published=dt.date(1990, 11, 1))
+    store("Bush said the war would go on.", published=dt.date(2004, 6, 1))
+    lone = dict(Mention.objects.filter(text="Bush").values_list("paragraph__article__published__year", "person__name"))
+    assert lone == {1990: "George H. W. Bush", 2004: "George W. Bush"}
+
+
+@pytest.mark.django_db
+def test_a_lone_surname_stays_unresolved_when_two_are_close(store: Callable[..., object]) -> None:
+    store("Jeb Bush spoke in Miami.", published=dt.date(2015, 1, 1))
+    store("Laura Bush spoke in Dallas.", published=dt.date(2015, 2, 1))
+    store("Bush then left the stage.", published=dt.date(2015, 3, 1))
+    assert not Mention.objects.filter(text="Bush").exists()
+
+
+@pytest.mark.django_db
+def test_forms_of_a_name_are_one_person_named_by_its_most_used_form(store: Callable[..., object]) -> None:
+    store("Donald J. Trump signed the order on Friday.")
+    store("Donald Trump spoke in Ohio. Donald Trump then left for Florida.")
+    store("Donald Trump said the deal was done.")
+    store("Donald John Trump was sworn in.")
+    assert list(Person.objects.values_list("name", flat=True)) == ["Donald Trump"]
+    assert Mention.objects.filter(person__name="Donald Trump").count() == 5
+
+
+@pytest.mark.django_db
+def test_a_curated_name_is_kept(store: Callable[..., object]) -> None:
+    store("Donald J. Trump signed the order on Friday.")
+    Person.objects.filter(name="Donald J. Trump").update(name="Trump, Donald J.", name_curated=True)
+    store("Donald Trump spoke in Ohio. Donald Trump then left for Florida.")
+    assert list(Person.objects.values_list("name", flat=True)) == ["Trump, Donald J."]
+
+
+def _preview(paths: list[Path]) -> list[dict[str, object]]:
+    out = StringIO()
+    call_command("ingest", *map(str, paths), "--dry-run", "--json", stdout=out)
+    return [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
+
+
+ARTICLES = [
+    {"url": "https://e.org/1", "published": "2019-03-01", "text": "Donald J. Trump met Vladimir V. Putin in Helsinki on Monday."},
+    {"url": "https://e.org/2", "published": "2019-03-02", "text": "Putin said the talks were useful, and President Trump said he agreed."},
+    {
+        "url": "https://e.org/3",
+        "published": "2019-03-03",
+        "text": "Rep. Debbie Wasserman Schultz spoke on Monday in Miami. Wasserman Schultz then left.",
+    },
+    {"url": "https://e.org/4", "published": "2019-03-04", "text": "Donald Trump spoke. Donald Trump left. Wasserman Schultz stayed."},
+    {"url": "https://e.org/5", "published": "2019-03-05", "text": "Lukashenko met Yevgeny Prigozhin. Prigozhin then left for Minsk."},
+]
+
+
+@pytest.mark.django_db
+def test_the_dry_run_gives_the_persons_an_ingest_of_the_same_files_stores(tmp_path: Path) -> None:
+    """Resolving against the stored directory plus the files previewed so far: every article's
+    canonical persons in the preview are the ones the real ingest gives it, one article at a time."""
+    Person.objects.create(name="Alexander Lukashenko", slug="alexander-lukashenko")
+    files = [jsonl(tmp_path / f"{n}.jsonl", [record]) for n, record in enumerate(ARTICLES)]
+    preview = [sorted(article["persons"]) for article in _preview(files)]  # type: ignore[arg-type]
+    stored = []
+    for path, record in zip(files, ARTICLES, strict=True):
+        ingest.ingest_paths([path])
+        article = Article.objects.get(url=record["url"])
+        stored.append(sorted(set(Mention.objects.filter(paragraph__article=article).values_list("person__name", flat=True))))
+    assert preview == stored
+    assert stored[1] == ["Donald J. Trump", "Vladimir V. Putin"] and stored[3] == ["Debbie Wasserman Schultz", "Donald Trump"]
+    assert stored[4] == ["Alexander Lukashenko", "Yevgeny Prigozhin"]
+
+
+@pytest.mark.django_db
+def test_persons_resolve_folds_old_duplicates_once(store: Callable[..., object]) -> None:
+    """Persons stored by older rules ("Donald J. Trump" apart from Donald Trump, "Trump MORE", a
+    headline's "Obama White House") are folded or set aside; the mentions are all kept, the old slug
+    leads to the person, the index follows, and a second run changes nothing."""
+    store("Donald Trump spoke in Ohio. Barack Obama spoke in Chicago.")
+    trump = Person.objects.get(name="Donald Trump")
+    paragraph = Paragraph.objects.first()
+    assert paragraph is not None
+    for name in ("Donald J. Trump", "Trump MORE", "Obama White House"):
+        old = Person.objects.create(name=name, slug=name.lower().replace(" ", "-").replace(".", ""))
+        Mention.objects.create(paragraph=paragraph, person=old, start=0, end=5, text=name, name=name)
+    curated = Person.objects.create(name="Donald J. Trump Sr.", slug="djt-sr")
+    Alias.objects.create(person=curated, name="The Donald")
+    total = Mention.objects.count()
+    out = StringIO()
+    call_command("persons_resolve", stdout=out)
+    assert "2 person(s) folded into another, 1 set aside" in out.getvalue()
+    assert Mention.objects.count() == total
+    assert Mention.objects.filter(person=trump).count() == 3
+    assert Person.objects.get(name="Obama White House").not_a_person
+    assert PersonRedirect.objects.get(slug="donald-j-trump").person == trump
+    assert Person.objects.filter(pk=curated.pk).exists()  # curated: left alone
+    assert not IndexOutbox.objects.exists()
+    assert index.check().clean  # the folded mentions' paragraphs were indexed again
+    again = StringIO()
+    call_command("persons_resolve", stdout=again)
+    assert "0 person(s) folded into another, 0 set aside" in again.getvalue()
+
+
+@pytest.mark.django_db
+def test_people_lookup_uses_the_same_rules_as_ingest(store: Callable[..., object]) -> None:
+    store("Donald Trump spoke in Ohio.")
+    assert people.known_person("Donald J. Trump") == Person.objects.get(name="Donald Trump")
+    assert people.known_person("Trump") == Person.objects.get(name="Donald Trump")
+    assert people.known_person("Lizard Squad") is None
