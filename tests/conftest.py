@@ -5,9 +5,13 @@ import itertools
 import json
 import os
 from collections.abc import Callable
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.test import Client
 
 from search.engine import index
 from search.ingest import store as ingest
@@ -48,6 +52,16 @@ def store() -> Callable[..., ingest.ArticleInput]:
         return article
 
     return _store
+
+
+@pytest.fixture
+def curator(client: Client) -> Client:
+    """A logged-in member of the curator group."""
+    call_command("search_groups", stdout=StringIO())
+    user = User.objects.create_user("cura", password="pw-for-tests-only", is_staff=True)
+    user.groups.add(Group.objects.get(name="curator"))
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture

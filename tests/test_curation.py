@@ -38,15 +38,6 @@ def person_counts(q: str = "") -> dict[str, int]:
     return {v.label: v.count for v in query.search(SearchParams(q=q)).facet_map["person"].values}
 
 
-@pytest.fixture
-def curator(client: Client) -> Client:
-    call_command("search_groups", stdout=StringIO())
-    user = User.objects.create_user("cura", password="pw-for-tests-only", is_staff=True)
-    user.groups.add(Group.objects.get(name="curator"))
-    client.force_login(user)
-    return client
-
-
 def action(client: Client, model: str, name: str, ids: list[int]) -> str:
     response = client.post(f"/admin/search/{model}/", {"action": name, "_selected_action": ids}, follow=True)
     assert response.status_code == 200

@@ -183,9 +183,9 @@ CURATE_DURING_INGEST = """
 from search.curation import actions as curation
 from search.engine import index
 from search.models import Alias, BoilerplateRule, Person
-target = Person.objects.get(name="Donald Trump")
-curation.merge_persons(target, Person.objects.filter(name="Donald J. Trump"))
-Alias.objects.get_or_create(name="The Donald", defaults={"person": target})
+target = Person.objects.get(name="Benjamin Netanyahu")
+curation.merge_persons(target, Person.objects.filter(name="Binyamin Netanyahu"))
+Alias.objects.get_or_create(name="Bibi", defaults={"person": target})
 curation.apply_rule(BoilerplateRule.objects.create(pattern="Filed under politics.", reason="section label"))
 index.apply_pending()
 print("curated")
@@ -197,9 +197,9 @@ from search.engine import index
 from search.models import Alias, Article, Mention, Paragraph, Person
 print(json.dumps({
     "articles": Article.objects.count(),
-    "persons": sorted(Person.objects.filter(name__startswith="Donald").values_list("name", flat=True)),
-    "alias": Alias.objects.get(name="Donald J. Trump").person.name,
-    "split_mentions": Mention.objects.filter(name="Donald J. Trump").exclude(person__name="Donald Trump").count(),
+    "persons": sorted(Person.objects.filter(name__endswith="Netanyahu").values_list("name", flat=True)),
+    "alias": Alias.objects.get(name="Binyamin Netanyahu").person.name,
+    "split_mentions": Mention.objects.filter(name="Binyamin Netanyahu").exclude(person__name="Benjamin Netanyahu").count(),
     "labels_kept": Paragraph.objects.filter(text="Filed under politics.", is_boilerplate=False).count(),
     "labels": Paragraph.objects.filter(text="Filed under politics.").count(),
     "clean": index.check().clean,
@@ -217,7 +217,7 @@ def test_curation_during_an_ingest_keeps_both(instance: Path, tmp_path: Path) ->
             "url": f"https://example.org/politics/{n}",
             "title": f"Campaign day {n}",
             "source": "Example News",
-            "text": f"Donald J. Trump spoke in town number {n}. Donald Trump then left for the airport.\n\n"
+            "text": f"Binyamin Netanyahu spoke in town number {n}. Benjamin Netanyahu then left for the airport.\n\n"
             f"Filed under politics.\n\nVoters in district {n} said the rally ran late.",
         }
         for n in range(125)
@@ -235,7 +235,7 @@ def test_curation_during_an_ingest_keeps_both(instance: Path, tmp_path: Path) ->
     manage(instance, "search_sync")
     state = json.loads(manage(instance, "shell", "-c", CURATED_STATE).stdout.strip().splitlines()[-1])
     assert state["articles"] == 125
-    assert state["persons"] == ["Donald Trump"]  # the merged-away person was not created again
-    assert state["alias"] == "Donald Trump" and state["split_mentions"] == 0
+    assert state["persons"] == ["Benjamin Netanyahu"]  # the merged-away person was not created again
+    assert state["alias"] == "Benjamin Netanyahu" and state["split_mentions"] == 0
     assert state["labels"] == 125 and state["labels_kept"] == 0  # the rule reached articles stored after it
     assert state["clean"]

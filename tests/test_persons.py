@@ -14,9 +14,15 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.management import call_command
+from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
 
 from search import names, people
+from search.curation import actions as curation
+from search.curation import suggestions
 from search.engine import index
 from search.ingest import persons
 from search.ingest import store as ingest
@@ -248,3 +254,50 @@ def test_people_lookup_uses_the_same_rules_as_ingest(store: Callable[..., object
     assert people.known_person("Donald J. Trump") == Person.objects.get(name="Donald Trump")
     assert people.known_person("Trump") == Person.objects.get(name="Donald Trump")
     assert people.known_person("Lizard Squad") is None
+
+
+@pytest.mark.django_db
+def test_merge_suggestions_show_evidence_and_remember_a_rejection(curator: Client, store: Callable[..., object]) -> None:
+    store("Benjamin Netanyahu spoke in Jerusalem. Benjamin Netanyahu then flew to Washington.", published=dt.date(2019, 1, 5))
+    store("Binyamin Netanyahu met the envoy. Binyamin Netanyahu said nothing more.", published=dt.date(2019, 2, 5))
+    store("Mark Kelly spoke in Tucson. Mark Kelly then left.")
+    store("Mary Kelly spoke in Dublin. Mary Kelly then left.")
+    url = reverse("admin:search_person_merge_suggestions")
+    page = curator.get(url).content.decode()
+    assert "Benjamin Netanyahu · Binyamin Netanyahu" in page and "given names spelt alike" in page
+    assert "2019-01-05" in page and "Binyamin Netanyahu met the envoy" in page  # dates and a sample paragraph
+    mark, mary = Person.objects.get(name="Mark Kelly"), Person.objects.get(name="Mary Kelly")
+    pairs = {(s.first.person.name, s.second.person.name) for s in suggestions.merge_suggestions()}
+    assert ("Mark Kelly", "Mary Kelly") in pairs or ("Mary Kelly", "Mark Kelly") in pairs
+    curator.post(url, {"keep": mark.pk, "other": mary.pk, "answer": "reject"})
+    page = curator.get(url).content.decode()
+    assert f'data-other="{mary.pk}"' not in page and f'data-keep="{mary.pk}"' not in page  # never suggested again
+    assert Person.objects.filter(name__in=["Mark Kelly", "Mary Kelly"]).count() == 2
+
+
+@pytest.mark.django_db
+def test_accepting_a_suggestion_merges_and_a_split_restores_the_counts(curator: Client, store: Callable[..., object]) -> None:
+    store("Benjamin Netanyahu spoke in Jerusalem. Benjamin Netanyahu then flew to Washington. Netanyahu smiled.")
+    store("Binyamin Netanyahu met the envoy. Binyamin Netanyahu said nothing more.")
+    before = dict(Person.objects.annotate(n=Count("mentions")).values_list("name", "n"))
+    keep, other = Person.objects.get(name="Benjamin Netanyahu"), Person.objects.get(name="Binyamin Netanyahu")
+    curator.post(reverse("admin:search_person_merge_suggestions"), {"keep": keep.pk, "other": other.pk, "answer": "merge"})
+    assert list(Person.objects.values_list("name", flat=True)) == ["Benjamin Netanyahu"]
+    assert keep.mentions.count() == sum(before.values())
+    curation.split_alias(Alias.objects.get(name="Binyamin Netanyahu"))
+    index.apply_pending()
+    assert dict(Person.objects.annotate(n=Count("mentions")).values_list("name", "n")) == before
+    assert index.check().clean
+
+
+def test_a_viewer_sees_suggestions_but_cannot_answer(client: Client, db: None) -> None:
+    call_command("search_groups", stdout=StringIO())
+    user = User.objects.create_user("view", password="pw-for-tests-only", is_staff=True)
+    user.groups.add(Group.objects.get(name="viewer"))
+    client.force_login(user)
+    a = Person.objects.create(name="Binyamin Netanyahu", slug="a")
+    b = Person.objects.create(name="Benjamin Netanyahu", slug="b")
+    url = reverse("admin:search_person_merge_suggestions")
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"keep": a.pk, "other": b.pk, "answer": "merge"}).status_code == 403
+    assert Person.objects.count() == 2

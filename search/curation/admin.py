@@ -8,12 +8,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db.models import Count, Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from search.curation import actions as curation
+from search.curation import suggestions
 from search.engine import background, index
 from search.ingest import repeats
 from search.models import Alias, Article, BoilerplateRule, IndexOutbox, Mention, Paragraph, Person, Source
@@ -128,6 +132,37 @@ class PersonAdmin(admin.ModelAdmin):
     def mark_a_person(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
         objects = list(queryset)
         _done(self, request, objects, "Marked a person", curation.set_not_a_person(queryset, value=False))
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.merge_suggestions_view)
+        return [path("merge-suggestions/", view, name="search_person_merge_suggestions"), *super().get_urls()]
+
+    def merge_suggestions_view(self, request: HttpRequest) -> HttpResponse:
+        """Pairs likely to be one human, with the evidence; accept merges them, reject remembers the answer."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self._answer_suggestion(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge suggestions",
+            "opts": self.model._meta,
+            "suggestions": suggestions.merge_suggestions(),
+            "can_change": self.has_change_permission(request),
+        }
+        return TemplateResponse(request, "admin/search/person/merge_suggestions.html", context)
+
+    def _answer_suggestion(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        keep = get_object_or_404(Person, pk=request.POST.get("keep"))
+        other = get_object_or_404(Person, pk=request.POST.get("other"))
+        if request.POST.get("answer") == "merge":
+            _done(self, request, [keep], f"Merged {other.name} into {keep.name}", curation.merge_persons(keep, [other]))
+        else:
+            suggestions.reject(keep, other)
+            self.message_user(request, f"{keep.name} and {other.name} are two persons: they will not be suggested again.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:search_person_merge_suggestions"))
 
 
 @admin.register(Alias)
