@@ -42,7 +42,13 @@ def resolve_in_article(names_found: list[str], text: str = "", targets: Iterable
     frequency = Counter(names_found)
     full.sort(key=lambda n: -frequency[n])  # a lone surname is the full name the article uses most
     lowered = set(re.findall(r"\b[a-z][a-z'’-]*\b", text))
-    step = {name: _fuller_form(name, full, lowered) for name in unique}
+    by_word: dict[str, list[str]] = {}  # a lone word → the full names it is the surname, then the given name, of
+    for key, form in [(k, f) for f in full for k in (names.surname(f), names.fold(_surname_word(f)))] + [
+        (names.fold(f.split()[0]), f) for f in full
+    ]:
+        if form not in by_word.setdefault(key, []):
+            by_word[key].append(form)
+    step = {name: _fuller_form(name, full, lowered, by_word) for name in unique}
     resolved = {}
     for name in unique:
         seen, current = {name}, step[name]
@@ -53,13 +59,10 @@ def resolve_in_article(names_found: list[str], text: str = "", targets: Iterable
     return resolved
 
 
-def _fuller_form(name: str, full: list[str], lowered: set[str]) -> str:
+def _fuller_form(name: str, full: list[str], lowered: set[str], by_word: dict[str, list[str]]) -> str:
     words = name.split()
     if len(words) == 1:
-        key = names.fold(name)
-        surname = [f for f in full if names.surname(f) == key or names.fold(_surname_word(f)) == key]
-        first = [f for f in full if names.fold(f.split()[0]) == key]
-        return (surname or first or [name])[0]
+        return (by_word.get(names.fold(name)) or [name])[0]
     others = [f for f in full if f != name]
     return _widget_form(words, others) or _longer_form(words, others, lowered) or _shorter_form(words, others, lowered) or name
 
@@ -305,9 +308,10 @@ def _headline_like(paragraph: str) -> bool:
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", paragraph) if len(w) > _SHORT_WORDS]
     if len(words) < 3 or len(words) <= _HEADLINE_WORDS and paragraph.rstrip().endswith("."):
         return False
-    if _looks_tabular(paragraph) or paragraph.count(",") > 1 or "(" in paragraph:
-        return False  # a results table or a line-up ("Did Not Bat : Mushtaq Ahmed , Waqar Younis"): names, not a headline
-    return sum(1 for w in words if w[0].isupper()) >= 0.85 * len(words)
+    if sum(1 for w in words if w[0].isupper()) < 0.85 * len(words):
+        return False
+    # A results table or a line-up ("Did Not Bat : Mushtaq Ahmed , Waqar Younis") has names, not a headline.
+    return not (paragraph.count(",") > 1 or "(" in paragraph or _looks_tabular(paragraph))
 
 
 def _headline_names(paragraphs: list[str], found: list[Raw], weak: _Weak) -> list[Raw]:

@@ -20,7 +20,7 @@ from search import digests, people
 from search.engine import index
 from search.ingest import boilerplate, paragraphs, persons, repeats
 from search.ingest.readers import ArticleInput, IngestError, Skipped, estimated_articles, iter_files, parse_date, read_file
-from search.models import Article, Mention, Paragraph, Person, Source, unique_slug, web_url
+from search.models import Alias, Article, Mention, Paragraph, Person, Source, unique_slug, web_url
 
 __all__ = ["ArticleInput", "Defaults", "IngestError", "Summary", "ingest_paths", "parse_date", "preview_paths", "store_article"]
 
@@ -201,9 +201,9 @@ def resolve_people(
 
     def create(name: str) -> int:
         nonlocal created
-        alias = people.person_exact(name)
+        alias = Alias.objects.filter(name__iexact=name).values_list("person_id", flat=True).first()
         if alias is not None:
-            return alias[0]
+            return alias
         person = Person.objects.create(name=name[:200], slug=unique_slug(Person, name))
         created += 1
         assert directory is not None
