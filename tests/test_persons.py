@@ -101,6 +101,9 @@ def test_in_article_forms_resolve_to_the_fullest() -> None:
         "Trump",
         "Sanctimonious James Comey",
         "James Comey",
+        "Barack Obama",
+        "Joe Biden",
+        "Obama Biden",
     ]
     resolved = persons.resolve_in_article(found, "related coverage: removing him, said to be sanctimonious")
     assert resolved["Wasserman Schultz"] == "Debbie Wasserman Schultz"
@@ -110,6 +113,7 @@ def test_in_article_forms_resolve_to_the_fullest() -> None:
     assert resolved["Donald Trump Jr."] == "Donald Trump Jr." and resolved["Melania Trump"] == "Melania Trump"
     assert resolved["Mike Lee Michael"] == "Mike Lee"
     assert resolved["James Comey"] == "James Comey"  # an epithet is not a given name
+    assert resolved["Obama Biden"] == "Joe Biden"  # two surnames run together are not a third person
 
 
 def test_spans_split_where_widgets_and_possessives_join_names() -> None:
@@ -129,12 +133,12 @@ def test_headline_fragments_and_institutions_are_not_persons() -> None:
         [
             "Trump Lashes Out At Critics Over Witch Hunt",
             "Donald Trump said on Tuesday that the inquiry was unfair, and Trump repeated it later.",
-            "Officials of the Obama White House met at Carson High on Monday.",
+            "Officials of the Obama White House met at Carson High on Monday, said the Trump Twitter account.",
         ]
     )
     strong = {m.name for m in found if not m.weak}  # weak: may name a known person, never creates one
     assert "Donald Trump" in strong
-    assert not {"Trump Lashes Out", "Witch Hunt", "Obama White House", "Carson High"} & strong
+    assert not {"Trump Lashes Out", "Witch Hunt", "Obama White House", "Carson High", "Trump Twitter"} & strong
     headline = [m.name for m in found if m.paragraph == 0 and not m.weak]
     assert headline == ["Donald Trump"]  # the name inside the headline is the mention
 

@@ -64,7 +64,23 @@ def _fuller_form(name: str, full: list[str], lowered: set[str], by_word: dict[st
     if len(words) == 1:
         return (by_word.get(names.fold(name)) or [name])[0]
     others = [f for f in full if f != name]
-    return _widget_form(words, others) or _longer_form(words, others, lowered) or _shorter_form(words, others, lowered) or name
+    return (
+        _widget_form(words, others)
+        or _longer_form(words, others, lowered)
+        or _shorter_form(words, others, lowered)
+        or _two_surnames(words, by_word)
+        or name
+    )
+
+
+def _two_surnames(words: list[str], by_word: dict[str, list[str]]) -> str | None:
+    """ "Obama Biden", "Giuliani Trump": two surnames of the article's persons run together, the first
+    no given name; the mention is the second's (the span cannot be two persons)."""
+    if len(words) != 2 or names.is_given_name(words[0]):
+        return None
+    first, second = (by_word.get(names.fold(w), []) for w in words)
+    surname_of = [f for f in second if names.surname(f) == names.fold(words[1])]
+    return surname_of[0] if surname_of and any(names.surname(f) == names.fold(words[0]) for f in first) else None
 
 
 _GERUND = re.compile(r"^[A-Z][a-z]{3,}ing$")  # "Removing", "Defunding": a headline's verb, not a given name
@@ -289,7 +305,8 @@ _INSTITUTION_HEADS = frozenset(
     """house tower university college school schools academy airport center centre hospital church museum
     stadium complex caucus patrol department agency committee commission administration campaign cabinet
     party inc corp llc labs foundation institute marketplace mountain trail bridge street avenue boulevard
-    square county city bill act news times magazine network brexit obamacare high elementary live show tonight""".split()
+    square county city bill act news times magazine network brexit obamacare high elementary live show tonight
+    twitter facebook instagram youtube tiktok""".split()
 )
 
 
