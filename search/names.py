@@ -86,7 +86,9 @@ _NEWS_TITLES = frozenset(
     chairman chairwoman congressman congresswoman lawmaker spokesman spokeswoman justice trooper superintendent
     candidate prophet the rapper star quarterback sheriff""".split()
 )
-TITLES = (frozenset(CONSTANTS.titles) - _given_names() - {"field", "ab", "nanny"}) | _NEWS_TITLES | {"king", "governor", "pres"}
+# The labels of links and captions that run into a name: "Related Donald Trump", "Watch Cobb", "Video Pelosi".
+_LABELS = frozenset("related watch video photos photo read more exclusive breaking opinion analysis update listen".split())
+TITLES = (frozenset(CONSTANTS.titles) - _given_names() - {"field", "ab", "nanny"}) | _NEWS_TITLES | _LABELS | {"king", "governor", "pres"}
 _POSSESSIVE = re.compile(r"(['’]s|['’])$")
 _NAME_TOKEN = re.compile(r"^[A-Z][^\W\d_]*(['’.-][^\W\d_]*)*\.?$|^(de|da|van|von|der|den|del|la|le|bin|al|ibn|el)$")
 _MAX_NAME_TOKENS = 5

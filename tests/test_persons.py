@@ -80,6 +80,7 @@ def test_a_title_that_leaves_one_word_keeps_the_word() -> None:
     assert names.clean_name("King Fahd") == (5, "Fahd")
     assert names.clean_name("Superintendent Eddie Johnson") == (15, "Eddie Johnson")
     assert names.clean_name("The Bernie Sanders") == (4, "Bernie Sanders")
+    assert names.clean_name("Related Donald Trump") == (8, "Donald Trump")  # a link's label
     assert P("Miguel de la Madrid").last == "de la madrid"
 
 
@@ -124,6 +125,8 @@ def test_spans_split_where_widgets_and_possessives_join_names() -> None:
     assert [p for _, p, _ in persons._pieces("CorkerLindsey Graham", text)] == ["Corker", "Lindsey Graham"]
     assert [p for _, p, _ in persons._pieces("Trump MORE", "")] == ["Trump"]
     assert [p for _, p, _ in persons._pieces("Charles Schumer Charles", "")] == ["Charles Schumer"]
+    assert [p for _, p, _ in persons._pieces("Barack Obama Barack Hussein", "")] == ["Barack Obama"]
+    assert [p for _, p, _ in persons._pieces("John Paul Jones", "")] == ["John Paul Jones"]
     assert [p for _, p, _ in persons._pieces("George H.W. Bush", "")] == ["George H.W. Bush"]  # initials are no widget
     assert [p for _, p, _ in persons._pieces("Ron DeSantis", text)] == ["Ron DeSantis"]  # not glued
 
@@ -253,6 +256,14 @@ def test_persons_resolve_folds_old_duplicates_once(store: Callable[..., object])
 
 
 @pytest.mark.django_db
+def test_a_widgets_legal_name_after_a_known_person_is_that_person(store: Callable[..., object]) -> None:
+    for day in (1, 2, 3):
+        store("Ted Cruz spoke in Houston on Monday.", published=dt.date(2019, 5, day))
+    store("Sen. Ted Cruz Rafael (Ted) Edward CruzSenate votes on the bill today.", published=dt.date(2019, 5, 9))
+    assert list(Person.objects.values_list("name", flat=True)) == ["Ted Cruz"]
+
+
+@pytest.mark.django_db
 def test_people_lookup_uses_the_same_rules_as_ingest(store: Callable[..., object]) -> None:
     store("Donald Trump spoke in Ohio.")
     assert people.known_person("Donald J. Trump") == Person.objects.get(name="Donald Trump")
@@ -266,6 +277,8 @@ def test_merge_suggestions_show_evidence_and_remember_a_rejection(curator: Clien
     store("Binyamin Netanyahu met the envoy. Binyamin Netanyahu said nothing more.", published=dt.date(2019, 2, 5))
     store("Mark Kelly spoke in Tucson. Mark Kelly then left.")
     store("Mary Kelly spoke in Dublin. Mary Kelly then left.")
+    store("Eric Holder spoke. Eric Holder left.")
+    store("Eric Holder Jr. spoke. Eric Holder Jr. left.")
     url = reverse("admin:search_person_merge_suggestions")
     page = curator.get(url).content.decode()
     assert "Benjamin Netanyahu · Binyamin Netanyahu" in page and "given names spelt alike" in page
@@ -273,6 +286,7 @@ def test_merge_suggestions_show_evidence_and_remember_a_rejection(curator: Clien
     mark, mary = Person.objects.get(name="Mark Kelly"), Person.objects.get(name="Mary Kelly")
     pairs = {(s.first.person.name, s.second.person.name) for s in suggestions.merge_suggestions()}
     assert ("Mark Kelly", "Mary Kelly") in pairs or ("Mary Kelly", "Mark Kelly") in pairs
+    assert {("Eric Holder", "Eric Holder Jr."), ("Eric Holder Jr.", "Eric Holder")} & pairs
     curator.post(url, {"keep": mark.pk, "other": mary.pk, "answer": "reject"})
     page = curator.get(url).content.decode()
     assert f'data-other="{mary.pk}"' not in page and f'data-keep="{mary.pk}"' not in page  # never suggested again

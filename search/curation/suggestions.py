@@ -4,7 +4,8 @@ evidence a curator needs to decide (names, mentions, first and last dates, sampl
 The rules (``search.names``) merge what is safe to merge without asking; what is left and looks
 alike is suggested here: the same last name with given names that are spelt alike
 (Binyamin/Benjamin Netanyahu, rapidfuzz's Jaro-Winkler) or one the start of the other
-(Chris/Christopher), and last names spelt alike under the same given name. A pair the curator
+(Chris/Christopher), last names spelt alike under the same given name, and one name with and
+without a suffix (the rules keep "X Jr." apart from "X" unless it has a middle name). A pair the curator
 rejected (``RejectedMerge``) is never suggested again.
 """
 
@@ -57,6 +58,8 @@ def _why(a: names.NameParts, b: names.NameParts) -> str | None:
             return "given names spelt alike"
     if a.first == b.first and a.last != b.last and JaroWinkler.similarity(a.last, b.last) >= LAST_SIMILARITY:
         return "last names spelt alike"
+    if (a.first, a.last) == (b.first, b.last) and bool(a.suffix) != bool(b.suffix):
+        return "the same name with and without a suffix"  # "Eric Holder Jr." is Eric Holder; "Donald Trump Jr." is not
     return None
 
 

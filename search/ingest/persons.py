@@ -252,12 +252,14 @@ def _pieces(entity: str, text: str) -> list[tuple[int, str, bool]]:
 
 
 def _without_widget_name(piece: str) -> str:
-    """ "Mike Lee Michael" → "Mike Lee": a widget prints the legal given name after the name it is
-    known by ("Charles Schumer Charles (Chuck) Ellis Schumer"); a real name does not end in a form of
-    its own first name."""
+    """ "Mike Lee Michael" → "Mike Lee", "Barack Obama Barack Hussein" → "Barack Obama": a widget
+    prints the legal name after the name a person is known by ("Charles Schumer Charles (Chuck) Ellis
+    Schumer"); a real name does not repeat a form of its own first name after its last."""
     words = piece.split()
-    if len(words) >= 3 and names.same_given_name(names.fold(words[0]), names.fold(words[-1])):
-        return piece[: piece.rindex(words[-1])].rstrip()
+    for number in range(2, len(words)):
+        if names.same_given_name(names.fold(words[0]), names.fold(words[number])):
+            offsets = [m.start() for m in re.finditer(r"\S+", piece)]
+            return piece[: offsets[number]].rstrip()
     return piece
 
 
