@@ -175,6 +175,7 @@ def _known_by_middle(a: NameParts, b: NameParts) -> bool:
 
 NEAR_SPELLING_EDITS = 1  # per part: "Ihan"/"Ilhan", "Kristen"/"Kirsten" (a transposition), "Morsy"/"Morsi"
 NEAR_SPELLING_LETTERS = 4  # parts shorter than this are never spelt near ("Jon"/"Jan")
+NEAR_SPELLING_LAST_LETTERS = 5  # last names that differ must be this long ("Morsy"/"Morsi"; not "Card"/"Carr")
 
 
 def near_spelling(a: NameParts, b: NameParts) -> bool:
@@ -187,6 +188,8 @@ def near_spelling(a: NameParts, b: NameParts) -> bool:
     parts = ((a.first, b.first), (a.last, b.last))
     if any(min(len(x), len(y)) < NEAR_SPELLING_LETTERS for x, y in parts):
         return False
+    if a.last != b.last and min(len(a.last), len(b.last)) < NEAR_SPELLING_LAST_LETTERS:
+        return False  # "David Card" and "David Carr" are two economists' and journalists' names
     close = all(DamerauLevenshtein.distance(x, y) <= NEAR_SPELLING_EDITS for x, y in parts)
     two_names = a.first != b.first and is_given_name(a.first) and is_given_name(b.first)  # Mark and Mary Kelly
     return close and not two_names and _middles_agree(a.middles, b.middles) and _suffixes_agree(a, b)

@@ -189,22 +189,24 @@ class Directory:
         if found is None and len(words) >= 3 and self._widget_tail(words):
             found = self._known_form(" ".join(words[:-1]), when)  # "Ted Cruz Rafael": a widget's legal first name
         if found is None and len(words) == 2 and names.is_given_name(words[1]):
-            found = self._known_form(f"{words[1]} {words[0]}", when)  # "Trump Donald": surname first
+            reversed_name = f"{words[1]} {words[0]}"  # "Trump Donald": surname first
+            found = self._known_form(reversed_name, when) or self._same_human(reversed_name, when)
         if found is None and len(words) == 2 and key in self.by_tail:
             found = self._most_mentioned(self.by_tail[key], when)
         return found
 
     def _widget_tail(self, words: list[str]) -> bool:
-        """Whether the last word is a name widget's legal given name after a known person's name: a
-        given name, or any word but a suffix after a person mentioned NEAR_MENTIONS times or more."""
+        """Whether the last word is a name widget's legal given name after a known person's name: any
+        word but a suffix after a person of exactly that name mentioned NEAR_MENTIONS times or more
+        ("Ted Cruz Rafael"; not "Michael Lee Wilson", whose first two words are only a form of Mike Lee)."""
         if names.parts(" ".join(words)).suffix:
             return False
         known = self.by_name.get(name_key(" ".join(words[:-1])))
-        return names.is_given_name(words[-1]) or known is not None and self.mention_count(known) >= self.NEAR_MENTIONS
+        return known is not None and self.mention_count(known) >= self.NEAR_MENTIONS
 
     def _known_form(self, name: str, when: date | None) -> int | None:
         found = self.by_name.get(name_key(name))
-        return found if found is not None and found != self._exclude else self._same_human(name, when)
+        return found if found is not None and found != self._exclude else None
 
     def _same_human(self, name: str, when: date | None) -> int | None:
         parts = names.parts(name)

@@ -74,6 +74,7 @@ def test_near_spellings_are_misspellings_not_other_given_names() -> None:
     assert not names.near_spelling(P("Mark Kelly"), P("Mary Kelly"))  # two given names, two humans
     assert not names.near_spelling(P("Jon Kyl"), P("Jan Kyl"))  # too short to tell
     assert not names.near_spelling(P("Daniel Brown"), P("Danielle Brown"))
+    assert not names.near_spelling(P("David Card"), P("David Carr"))  # short last names: two people
 
 
 def test_a_title_that_leaves_one_word_keeps_the_word() -> None:
@@ -261,6 +262,9 @@ def test_a_widgets_legal_name_after_a_known_person_is_that_person(store: Callabl
         store("Ted Cruz spoke in Houston on Monday.", published=dt.date(2019, 5, day))
     store("Sen. Ted Cruz Rafael (Ted) Edward CruzSenate votes on the bill today.", published=dt.date(2019, 5, 9))
     assert list(Person.objects.values_list("name", flat=True)) == ["Ted Cruz"]
+    assert people.known_person("Ted Cruz Rafael") == Person.objects.get(name="Ted Cruz")
+    store("Mike Lee spoke. Mike Lee left. Mike Lee returned.")
+    assert people.known_person("Michael Lee Wilson") is None  # a form of Mike Lee, then a surname: someone else
 
 
 @pytest.mark.django_db

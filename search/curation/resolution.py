@@ -34,11 +34,25 @@ class Report:
         )
 
 
+MAX_PASSES = 5  # a fold can make a person well enough known for the next one: passes until none changes
+
+
 def resolve_stored(*, progress: bool = False, dry_run: bool = False) -> Report:
     """Apply the person rules to every stored, uncurated person, smallest first (a variant folds into
-    the person it is a form of, not the other way)."""
-    directory = people.Directory()
+    the person it is a form of, not the other way), pass after pass until one changes nothing."""
     report = Report()
+    for _ in range(1 if dry_run else MAX_PASSES):
+        changed = len(report.merged) + len(report.set_aside)
+        _one_pass(report, progress=progress, dry_run=dry_run)
+        if len(report.merged) + len(report.set_aside) == changed:
+            break
+    if not dry_run:
+        index.apply_pending()
+    return report
+
+
+def _one_pass(report: Report, *, progress: bool, dry_run: bool) -> None:
+    directory = people.Directory()
     rows = (
         Person.objects.filter(not_a_person=False, name_curated=False)
         .annotate(n=Count("mentions", distinct=True), a=Count("aliases", distinct=True))
@@ -57,9 +71,6 @@ def resolve_stored(*, progress: bool = False, dry_run: bool = False) -> Report:
             if not dry_run:
                 report.articles += _fold(person_id, target)
             directory.forget(person_id, into=target)
-    if not dry_run:
-        index.apply_pending()
-    return report
 
 
 def _rule_target(directory: people.Directory, person_id: int, name: str) -> tuple[int | None, str | None]:

@@ -302,9 +302,9 @@ def _entity_key(text: str) -> str:
 
 
 # The last word of an institution's or a place's name, never of a person's in news: a short gazetteer
-# of heads, kept to words that are not surnames ("Hall", "Park", "Court", "Law" are).
+# of heads, kept to words that are not surnames ("Hall", "Park", "Court", "Law", "Church" are).
 _INSTITUTION_HEADS = frozenset(
-    """house tower university college school schools academy airport center centre hospital church museum
+    """house tower university college school schools academy airport center centre hospital museum
     stadium complex caucus patrol department agency committee commission administration campaign cabinet
     party inc corp llc labs foundation institute marketplace mountain trail bridge street avenue boulevard
     square county city bill act news times magazine network brexit obamacare high elementary live show tonight
