@@ -1,10 +1,11 @@
 """Who a name is: the one place that normalises person names and looks them up.
 
-Ingest (a name found in an article → a canonical person), the query language (``person:putin``, a
-word that is someone's name or alias) and the person facet's name filter all decide through here, by
-the same rules (``Directory.lookup``): a curated alias wins, then the canonical name (case and accents
-aside), then another form of the same name (``names.same_human``: "Donald J. Trump" is Donald Trump),
-then, for a single word, the person of that surname most mentioned around the article's date.
+Ingest (a name found in an article → a canonical person) decides by ``Directory.lookup``: a curated
+alias wins, then the canonical name (case and accents aside), then another form of the same name
+(``names.same_human``: "Donald J. Trump" is Donald Trump), then, for a single word, the person of that
+surname most mentioned around the article's date. The query language (``person:putin``, a word that
+is someone's name or alias) and the person facet's name filter match names and aliases here too
+(``persons_named``, ``person_exact``, ``matching_person_ids``), without the guesses.
 docs/PERSONS.md has the rules and what they were measured on.
 """
 
@@ -92,8 +93,9 @@ def month_of(day: date | None) -> Month | None:
 class Directory:
     """Names → canonical persons, held in memory: who a name is, decided in one place.
 
-    Ingest, its dry run, curation's re-extraction, ``persons_resolve`` and the query language all ask
-    ``lookup``, so a preview resolves exactly as the ingest it previews. The dry run's persons-to-be
+    Ingest, its dry run, curation's re-extraction and ``persons_resolve`` all ask ``lookup`` (and
+    ``known_person`` for one name), so a preview resolves exactly as the ingest it previews. The query
+    language does not guess: ``person:`` matches names and aliases (``persons_named``, ``person_exact``). The dry run's persons-to-be
     get negative ids (``add_virtual``); ingest adds the persons it creates (``created``) and the
     mentions it stores (``mentioned``), whose months decide a lone surname. ``reload`` keeps it true to
     curation done meanwhile (merges, new aliases, persons set aside as not persons).
@@ -222,7 +224,7 @@ class Directory:
             for pid in self.by_last_start.get(parts.last[: self.NEAR_BLOCK], ())
             if pid != self._exclude
             and pid in self.names
-            and sum(self.months.get(pid, Counter()).values()) >= self.NEAR_MENTIONS
+            and self.mention_count(pid) >= self.NEAR_MENTIONS
             and names.near_spelling(parts, names.parts(self.names[pid]))
         }
         return near.pop() if len(near) == 1 else None
@@ -236,7 +238,7 @@ class Directory:
 
     def _takes_lone_mentions(self, person_id: int) -> bool:
         full = sum(self.forms.get(person_id, Counter()).values())
-        lone = sum(self.months.get(person_id, Counter()).values()) - full
+        lone = self.mention_count(person_id) - full
         return lone < self.LONE_PER_FULL * max(full, 1)
 
     def _most_mentioned(self, candidates: list[int], when: date | None) -> int | None:
@@ -254,10 +256,9 @@ class Directory:
 
     def _counts(self, candidates: list[int], month: Month | None) -> dict[int, int]:
         def count(pid: int) -> int:
-            months = self.months.get(pid, Counter())
             if month is None:
-                return sum(months.values())
-            return sum(n for m, n in months.items() if abs(m - month) <= self.SURNAME_MONTHS)
+                return self.mention_count(pid)
+            return sum(n for m, n in self.months.get(pid, Counter()).items() if abs(m - month) <= self.SURNAME_MONTHS)
 
         return {pid: count(pid) for pid in candidates}
 

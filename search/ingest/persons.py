@@ -6,6 +6,7 @@ Which canonical person a name is, across articles, is decided in ``search.people
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -41,7 +42,7 @@ def resolve_in_article(names_found: list[str], text: str = "", targets: Iterable
     full = list(dict.fromkeys(targets)) if targets is not None else [n for n in unique if " " in n]
     frequency = Counter(names_found)
     full.sort(key=lambda n: -frequency[n])  # a lone surname is the full name the article uses most
-    lowered = set(re.findall(r"\b[a-z][a-z'’-]*\b", text))
+    lowered = _lower_case_words(text)
     by_word: dict[str, list[str]] = {}  # a lone word → the full names it is the surname, then the given name, of
     for key, form in [(k, f) for f in full for k in (names.surname(f), names.fold(_surname_word(f)))] + [
         (names.fold(f.split()[0]), f) for f in full
@@ -59,7 +60,13 @@ def resolve_in_article(names_found: list[str], text: str = "", targets: Iterable
     return resolved
 
 
-def _fuller_form(name: str, full: list[str], lowered: set[str], by_word: dict[str, list[str]]) -> str:
+@functools.lru_cache(maxsize=4)
+def _lower_case_words(text: str) -> frozenset[str]:
+    """The words an article writes in lower case (asked twice per article: cached)."""
+    return frozenset(re.findall(r"\b[a-z][a-z'’-]*\b", text))
+
+
+def _fuller_form(name: str, full: list[str], lowered: frozenset[str], by_word: dict[str, list[str]]) -> str:
     words = name.split()
     if len(words) == 1:
         return (by_word.get(names.fold(name)) or [name])[0]
@@ -86,7 +93,7 @@ def _two_surnames(words: list[str], by_word: dict[str, list[str]]) -> str | None
 _GERUND = re.compile(r"^[A-Z][a-z]{3,}ing$")  # "Removing", "Defunding": a headline's verb, not a given name
 
 
-def _is_word(token: str, lowered: set[str]) -> bool:
+def _is_word(token: str, lowered: frozenset[str]) -> bool:
     """A capitalised word the article also writes in lower case, or a verb's -ing form, and no given
     name: "Removing", "Team", "Collapse"."""
     return (token.casefold() in lowered or bool(_GERUND.match(token))) and not names.is_given_name(token)
@@ -104,7 +111,7 @@ def _widget_form(words: list[str], others: list[str]) -> str | None:
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
-def _longer_form(words: list[str], others: list[str], lowered: set[str]) -> str | None:
+def _longer_form(words: list[str], others: list[str], lowered: frozenset[str]) -> str | None:
     """The longer name this one is the end or the start of: "Wasserman Schultz" → "Debbie Wasserman
     Schultz" (what the longer adds before is a given name or initials), "Enrique Peña" → "Enrique
     Peña Nieto" (what it adds after is not a suffix, "Donald Trump Jr." is someone else, nor a
@@ -122,7 +129,7 @@ def _longer_form(words: list[str], others: list[str], lowered: set[str]) -> str 
     return None
 
 
-def _shorter_form(words: list[str], others: list[str], lowered: set[str]) -> str | None:
+def _shorter_form(words: list[str], others: list[str], lowered: frozenset[str]) -> str | None:
     """The name this one is, once the capitalised words before it are read as words: "Related Donald
     Trump" → "Donald Trump"; "Removing Trump" → "Donald Trump" (through the surname), or "Trump"
     alone when the article has no full name of that surname."""
@@ -190,7 +197,7 @@ def _mentions(paragraphs: list[str], spans: list[ner.ParagraphSpans]) -> list[Me
     in_sentences = [name for n, start, _, name in raw if (n, start) not in weak and " " in name]
     resolved = resolve_in_article([name for *_, name in raw], text, in_sentences)
     strong = {resolved[name] for name in in_sentences}
-    lowered = set(re.findall(r"\b[a-z][a-z'’-]*\b", text))
+    lowered = _lower_case_words(text)
     return [
         MentionDraft(paragraph=n, start=s, end=e, text=name, name=resolved[name], weak=resolved[name] not in strong)
         for n, s, e, name in raw
