@@ -202,6 +202,30 @@ class BoilerplateRule(models.Model):
         return f"{self.source or 'all sources'}: {self.pattern[:60]}"
 
 
+class BoilerplateModel(models.Model):
+    """The learned boilerplate layer fitted on this archive (search/ingest/learned.py): the newest one is used.
+
+    Numbers, not a pickle: its trees are arrays read back without running code (a pickle from the database
+    would run whatever it holds), and each paragraph it sets aside can say which of its features weighed
+    most (docs/BOILERPLATE.md).
+    """
+
+    fitted_at = models.DateTimeField(auto_now_add=True)
+    articles = models.PositiveIntegerField(help_text="Articles in the archive when it was fitted.")
+    paragraphs = models.PositiveIntegerField(help_text="Labelled paragraphs it was fitted on.")
+    positives = models.PositiveIntegerField(help_text="Of those, boilerplate by the trusted layers.")
+    threshold = models.FloatField()
+    weights = models.JSONField(help_text="The features' names, the baseline and the trees' arrays.")
+    report = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-fitted_at", "-id"]
+        get_latest_by = ["fitted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"fitted {self.fitted_at:%Y-%m-%d %H:%M} on {self.articles} articles"
+
+
 class IndexOutbox(models.Model):
     """An article whose paragraphs must be (re)written to the index or removed from it.
 

@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from search.curation import actions as curation
 from search.curation import suggestions
 from search.engine import background, index
-from search.ingest import repeats
+from search.ingest import learned, repeats
 from search.models import Alias, Article, BoilerplateRule, IndexOutbox, Mention, Paragraph, Person, Source
 
 
@@ -58,7 +58,7 @@ def _apply_after_commit() -> None:
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "domain", "article_count", "merged_into"]
+    list_display = ["name", "domain", "article_count", "set_aside", "merged_into"]
     list_filter = [("merged_into", admin.EmptyFieldListFilter)]
     search_fields = ["name", "domain"]
     prepopulated_fields = {"slug": ["name"]}
@@ -70,6 +70,12 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.display(ordering="article_count", description="articles")
     def article_count(self, obj: Source) -> int:
         return obj.article_count  # type: ignore[attr-defined]  # annotated in get_queryset
+
+    @admin.display(description="boilerplate")
+    def set_aside(self, obj: Source) -> str:
+        """A link to what was set aside in this source, with the layer and reason of each, to correct."""
+        url = reverse("admin:search_paragraph_changelist") + f"?article__source__id__exact={obj.pk}&is_boilerplate__exact=1"
+        return format_html('<a href="{}">set aside, and why</a>', url)
 
     @admin.action(description="Merge selected sources into the one with most articles", permissions=["change"])
     def merge_sources(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
@@ -251,10 +257,24 @@ class QueuesItsArticles(admin.ModelAdmin):
         _apply_after_commit()
 
 
+class LayerFilter(admin.SimpleListFilter):
+    """Which boilerplate layer set a paragraph aside (search/ingest/learned.py LAYERS; docs/BOILERPLATE.md)."""
+
+    title = "set aside by"
+    parameter_name = "layer"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(layer, layer) for layer in learned.LAYERS]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(learned.reasons_of_layer(value)) if value in learned.LAYERS else queryset
+
+
 @admin.register(Paragraph)
 class ParagraphAdmin(QueuesItsArticles):
-    list_display = ["__str__", "article", "is_boilerplate", "boilerplate_reason"]
-    list_filter = ["is_boilerplate", "boilerplate_reason", "article__source"]
+    list_display = ["__str__", "article", "is_boilerplate", "layer", "boilerplate_reason"]
+    list_filter = ["is_boilerplate", LayerFilter, "article__source"]
     search_fields = ["text"]
     list_select_related = ["article"]
     raw_id_fields = ["article"]
@@ -262,6 +282,10 @@ class ParagraphAdmin(QueuesItsArticles):
 
     def article_ids(self, objects: Iterable[Paragraph]) -> set[int]:
         return {paragraph.article_id for paragraph in objects}
+
+    @admin.display(description="set aside by")
+    def layer(self, obj: Paragraph) -> str:
+        return learned.layer_of(obj.boilerplate_reason, by_rule=obj.rule_id is not None)
 
     @admin.action(description="Set aside as boilerplate", permissions=["change"])
     def mark_boilerplate(self, request: HttpRequest, queryset: QuerySet[Paragraph]) -> None:

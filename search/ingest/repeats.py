@@ -11,6 +11,7 @@ import re
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
 
+from search.ingest.features import recurrence_keys
 from search.models import Article, BoilerplateRule, Paragraph
 
 REPEATED_REASON = "repeated in source"
@@ -104,9 +105,23 @@ class SourceRepeats:
 
     def __init__(self) -> None:
         self._seen: dict[int, dict[str, set[int]]] = {}  # source → short text hash → article ids
+        self._keys: dict[int, dict[str, set[int]]] = {}  # source → features.recurrence_keys of short texts → article ids
         self._marked: dict[int, set[str]] = {}  # source → hashes set aside source-wide already
-        self._of_article: dict[int, tuple[int, set[str]]] = {}  # article → (source, short hashes), as counted
-        self._pending: tuple[int, int, set[str], set[str]] | None = None
+        self._of_article: dict[int, tuple[int, set[str], set[str]]] = {}  # article → (source, hashes, keys), as counted
+        self._pending: tuple[int, int, set[str], set[str], set[str]] | None = None
+
+    @property
+    def sources(self) -> set[int]:
+        """The sources this run has met."""
+        return set(self._seen)
+
+    def recurrences(self, article: Article, keys: list[str]) -> list[int]:
+        """For each key (features.recurrence_keys, '' for none): other articles of the source that have it."""
+        if article.source_id is None:
+            return [0] * len(keys)
+        self._load(article.source_id)
+        seen = self._keys[article.source_id]
+        return [len(seen.get(k, set()) - {article.pk}) if k else 0 for k in keys]
 
     def mark(self, article: Article) -> set[int]:
         """Set aside this article's short paragraphs that recur in enough articles of its source;
@@ -118,11 +133,12 @@ class SourceRepeats:
         seen = self._load(source)
         rows = list(article.paragraphs.values_list("text_hash", "text", "is_boilerplate"))
         short = {h for h, text, _ in rows if len(text.split()) <= REPEAT_MAX_WORDS}
+        keys = {k for _, text, _ in rows for k in recurrence_keys(text, REPEAT_MAX_WORDS) if k}
         candidates = {h for h, text, aside in rows if not aside and len(text.split()) <= REPEAT_MAX_WORDS}
         needed = _needed(source) if candidates else 0
         repeated = {h for h in candidates if len(seen.get(h, set()) - {article.pk}) + 1 >= needed}
         fresh = repeated - self._marked[source]
-        self._pending = (source, article.pk, short, fresh)
+        self._pending = (source, article.pk, short, keys, fresh)
         if not repeated:
             return set()
         changed = _set_aside(Paragraph.objects.filter(article__source_id=source, text_hash__in=fresh)) if fresh else set()
@@ -132,20 +148,24 @@ class SourceRepeats:
         """The article last marked has committed: count it."""
         if self._pending is None:
             return
-        source, article_id, short, fresh = self._pending
-        counted_source, counted = self._of_article.get(article_id, (source, set()))
+        source, article_id, short, keys, fresh = self._pending
+        counted_source, counted, counted_keys = self._of_article.get(article_id, (source, set(), set()))
         for digest in counted:  # its previous version, possibly under another source
             self._seen.get(counted_source, {}).get(digest, set()).discard(article_id)
-        seen = self._seen[source]
+        for digest in counted_keys:
+            self._keys.get(counted_source, {}).get(digest, set()).discard(article_id)
         for digest in short:
-            seen.setdefault(digest, set()).add(article_id)
-        self._of_article[article_id] = (source, short)
+            self._seen[source].setdefault(digest, set()).add(article_id)
+        for digest in keys:
+            self._keys[source].setdefault(digest, set()).add(article_id)
+        self._of_article[article_id] = (source, short, keys)
         self._marked[source] |= fresh
         self._pending = None
 
     def _load(self, source: int) -> dict[str, set[int]]:
         if source not in self._seen:
             seen: dict[str, set[int]] = {}
+            keys: dict[str, set[int]] = {}
             marked: set[str] = set()
             rows = (
                 Paragraph.objects.filter(article__source_id=source)
@@ -156,8 +176,84 @@ class SourceRepeats:
             for digest, article_id, text, reason in rows.iterator(chunk_size=5000):
                 if len(text.split()) <= REPEAT_MAX_WORDS:
                     seen.setdefault(digest, set()).add(article_id)
-                    self._of_article.setdefault(article_id, (source, set()))[1].add(digest)
+                    counted = self._of_article.setdefault(article_id, (source, set(), set()))
+                    counted[1].add(digest)
+                    for key in recurrence_keys(text, REPEAT_MAX_WORDS):
+                        if key:
+                            keys.setdefault(key, set()).add(article_id)
+                            counted[2].add(key)
                     if reason == REPEATED_REASON:
                         marked.add(digest)
-            self._seen[source], self._marked[source] = seen, marked
+            self._seen[source], self._keys[source], self._marked[source] = seen, keys, marked
         return self._seen[source]
+
+
+# A paragraph this long found in two articles of a source makes them one story filed again (or agency copy):
+# its short paragraphs repeat in them because the story does, not because they are the source's furniture.
+_SAME_STORY_CHARS = 300
+
+
+def redecide_source(source_id: int) -> set[int]:
+    """Layer 2 decided afresh over the source as it now is, whatever order its articles came in.
+
+    A short paragraph is the source's boilerplate when it occurs in enough *stories* of the source
+    (articles that share a long paragraph count once); one set aside earlier that no longer is comes
+    back, e.g. three repeats that were enough while the source was small. Returns the articles changed.
+    """
+    stories = _stories(source_id)
+    needed = _needed(source_id)
+    by_hash: dict[str, set[int]] = {}
+    rows = (
+        Paragraph.objects.filter(article__source_id=source_id)
+        .annotate(chars=Length("text"))
+        .filter(chars__lte=_SHORT_CHARS)
+        .values_list("text_hash", "article_id", "text")
+    )
+    for digest, article_id, text in rows.iterator(chunk_size=5000):
+        if len(text.split()) <= REPEAT_MAX_WORDS:
+            by_hash.setdefault(digest, set()).add(stories.get(article_id, article_id))
+    repeated = {digest for digest, found in by_hash.items() if len(found) >= needed}
+    in_source = Paragraph.objects.filter(article__source_id=source_id)
+    changed: set[int] = set()
+    back = (
+        in_source.filter(boilerplate_reason=REPEATED_REASON).exclude(text_hash__in=repeated)
+        if repeated
+        else in_source.filter(boilerplate_reason=REPEATED_REASON)
+    )
+    changed |= set(back.values_list("article_id", flat=True))
+    back.update(is_boilerplate=False, boilerplate_reason="")
+    for batch in _batches(sorted(repeated)):
+        changed |= _set_aside(in_source.filter(text_hash__in=batch, boilerplate_reason=""))
+    return changed
+
+
+def _stories(source_id: int) -> dict[int, int]:
+    """Article → the first article of its story (articles sharing a long paragraph, transitively)."""
+    parent: dict[int, int] = {}
+
+    def root(article: int) -> int:
+        while parent.get(article, article) != article:
+            article = parent[article]
+        return article
+
+    first_with: dict[str, int] = {}
+    rows = (
+        Paragraph.objects.filter(article__source_id=source_id)
+        .annotate(chars=Length("text"))
+        .filter(chars__gt=_SAME_STORY_CHARS)
+        .order_by("article_id")
+        .values_list("text_hash", "article_id")
+    )
+    for digest, article_id in rows.iterator(chunk_size=5000):
+        parent.setdefault(article_id, article_id)
+        if digest in first_with:
+            a, b = root(first_with[digest]), root(article_id)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+        else:
+            first_with[digest] = article_id
+    return {article: root(article) for article in parent}
+
+
+def _batches(items: list[str], size: int = 500) -> list[list[str]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]

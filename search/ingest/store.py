@@ -18,7 +18,7 @@ from django.db import transaction
 
 from search import digests, people
 from search.engine import index
-from search.ingest import boilerplate, paragraphs, persons, repeats
+from search.ingest import boilerplate, learned, paragraphs, persons, repeats
 from search.ingest.readers import ArticleInput, IngestError, Skipped, estimated_articles, iter_files, parse_date, read_file
 from search.models import Alias, Article, Mention, Paragraph, Person, Source, unique_slug, web_url
 
@@ -50,6 +50,7 @@ class Summary:
     errors: list[str] = field(default_factory=list)
     skips: list[tuple[str, str]] = field(default_factory=list)  # (file, why): inputs that hold no article
     index_error: str = ""  # the index could not be written: the articles are stored, their updates queued
+    boilerplate_settled: str = ""  # what deciding repetition afresh and refitting the learned layer changed
 
     def line(self) -> str:
         return (
@@ -301,7 +302,10 @@ def replace_paragraphs(
         if m.name in found
     )
     repeats.apply_article_rules(article)
-    index.queue_articles((source_repeats or repeats.SourceRepeats()).mark(article) | {article.pk})
+    counter = source_repeats or repeats.SourceRepeats()
+    changed = counter.mark(article)
+    learned.mark_article(article, lambda keys: counter.recurrences(article, keys))
+    index.queue_articles(changed | {article.pk})
     return created
 
 
@@ -411,12 +415,19 @@ def _count_paragraphs(summary: Summary, prepared: PreparedArticle) -> None:
 
 
 def ingest_paths(
-    paths: list[Path], *, defaults: Defaults = Defaults(), apply_every: int = 200, processes: int = 1, progress: bool = False
+    paths: list[Path],
+    *,
+    defaults: Defaults = Defaults(),
+    apply_every: int = 200,
+    processes: int = 1,
+    progress: bool = False,
+    refit: bool = True,
 ) -> Summary:
     """Ingest every article under these paths; broken inputs are counted and described, not fatal.
 
     Index updates are applied every ``apply_every`` stored articles, so search sees a long ingest
-    progress; ``processes`` > 1 runs person extraction in that many worker processes.
+    progress; ``processes`` > 1 runs person extraction in that many worker processes. At the end,
+    settle_boilerplate (``refit``: the learned layer too, when the archive has grown enough).
     """
     summary = Summary()
 
@@ -436,9 +447,29 @@ def ingest_paths(
         if since_apply >= apply_every and not summary.index_error:
             _apply(summary, apply_every)
             since_apply = 0
+    if summary.new or summary.updated:
+        summary.boilerplate_settled = settle_boilerplate(source_repeats.sources, refit=refit)
     if not summary.index_error:
         _apply(summary, apply_every)
     return summary
+
+
+def settle_boilerplate(sources: set[int], *, refit: bool = True) -> str:
+    """After a run: repetition decided afresh in the sources it touched (the same marks whatever order the
+    articles came in), and the learned layer refitted once the archive has grown enough (learned.needs_fit)."""
+    changed: set[int] = set()
+    with transaction.atomic():
+        for source_id in sorted(sources):
+            changed |= repeats.redecide_source(source_id)
+        index.queue_articles(changed)
+    lines = [f"boilerplate: repetition decided afresh, {len(changed)} article(s) changed"] if changed else []
+    if refit and learned.needs_fit():
+        fitted = learned.fit_archive()
+        if fitted is not None:
+            model, rows, _ = fitted
+            applied = learned.apply_archive(model, rows)
+            lines.append(f"boilerplate: learned layer fitted again, {applied.set_aside} paragraph(s) set aside, {applied.returned} back")
+    return "\n".join(lines)
 
 
 def _apply(summary: Summary, articles_per_commit: int) -> None:

@@ -1,11 +1,15 @@
 """Boilerplate recall and precision on the labelled AllSides samples (tests/data/allsides_boilerplate_*.tsv).
 
-    python tests/tools/boilerplate_eval.py [--show]      (make eval-boilerplate)
+    python tests/tools/boilerplate_eval.py [--show] [--no-learned] [--precision P] [--no-record]   (make eval-boilerplate)
 
-Predictions are what ingest decides without curation: layer 1 (search.boilerplate.classify_paragraphs,
-from the article alone) and layer 2 (a short paragraph repeated across a source's articles, with the
-thresholds of search.ingest.repeats, counted over the whole AllSides corpus as a full ingest would see it).
-``--show`` lists the misses and false alarms (texts from ../shared, printed, never stored).
+Predictions are what ingest decides without curation: layer 1 (search.ingest.boilerplate, from the
+article alone), layer 2 (a short paragraph repeated across a source's articles, with the thresholds of
+search.ingest.repeats, counted over the whole AllSides corpus as a full ingest would see it) and the
+learned layer (search.ingest.learned.fit over the whole corpus, labelled by layers 1 and 2, as
+boilerplate_fit does on a user's archive; the model is used for the figures and then thrown away).
+Each sample's first measurement is recorded once in tests/data/allsides_boilerplate_first.tsv and
+printed beside the current one. ``--show`` lists the misses and false alarms (texts from ../shared,
+printed, never stored), except the blind sample's.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("NEWSAPP_SHARED_DIR", ROOT.parent / "shared"))
@@ -73,42 +79,104 @@ def records(path: Path) -> list[dict[str, object]]:
         return [json.loads(line) for line in lines]
 
 
-def repeated_by_source() -> tuple[dict[str, set[str]], dict[str, int]]:
-    """For each source: hashes of short paragraphs found in enough of its articles (layer 2's rule)."""
-    from search.ingest.repeats import REPEAT_ARTICLES, REPEAT_ENOUGH, REPEAT_MAX_WORDS, REPEAT_SHARE
+@dataclass
+class Layers:
+    """What layers 2 and 4 decide over the whole corpus, as a full ingest followed by a fit would."""
 
-    seen: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    articles: dict[str, int] = defaultdict(int)
-    for path in sorted(ALLSIDES.glob("allsides_*.jsonl.gz")):
-        for record in records(path):
-            source = str(record.get("source") or "")
-            articles[source] += 1
-            drafts = boilerplate.classify_paragraphs(split_paragraphs(str(record.get("content_original") or "")))
-            # every short paragraph counts, flagged or not, as in rules.mark_repeated and rules.SourceRepeats
-            for digest in {sha(d.text) for d in drafts if len(d.text.split()) <= REPEAT_MAX_WORDS}:
-                seen[source][digest] += 1
+    repeated: dict[str, set[str]]  # source → hashes of short paragraphs repeated enough (layer 2)
+    learned: set[tuple[str, int, int]]  # (file, record, position) set aside by the learned layer
+    report: str
+
+
+def corpus_layers(*, learn: bool, target: float | None = None) -> Layers:
+    """Layer 2's rule over the corpus; with ``learn``, the learned layer fitted on the whole corpus
+    (labels from layers 1 and 2, as search.ingest.learned.fit_archive takes them from the database)."""
+    from search.ingest import learned
+    from search.ingest.repeats import REPEAT_ARTICLES, REPEAT_ENOUGH, REPEAT_SHARE, REPEATED_REASON
+
+    seen, by_source = _layer_one()
     repeated = {}
     for source, counts in seen.items():
-        needed = max(REPEAT_ARTICLES, min(REPEAT_ENOUGH, math.ceil(articles[source] * REPEAT_SHARE)))
+        needed = max(REPEAT_ARTICLES, min(REPEAT_ENOUGH, math.ceil(len(by_source[source]) * REPEAT_SHARE)))
         repeated[source] = {digest for digest, n in counts.items() if n >= needed}
-    return repeated, articles
+    if not learn:
+        return Layers(repeated, set(), "")
+    rows, where = learned.ArchiveRows(), []
+    for source_no, (source, articles) in enumerate(sorted(by_source.items()), 1):
+        paragraphs: dict[int, list[tuple[int, str, str]]] = {}
+        titles = {}
+        for article_no, (file, record_no, title, drafts) in enumerate(articles):
+            titles[article_no] = title
+            paragraphs[article_no] = []
+            for position, draft in enumerate(drafts):
+                reason = draft.boilerplate_reason or (REPEATED_REASON if sha(draft.text) in repeated.get(source, set()) else "")
+                paragraphs[article_no].append((len(where), draft.text, reason))
+                where.append((file, record_no, position))
+        learned.add_source(paragraphs, source_no if source else 0, source, rows, titles)
+    known = [n for n, value in enumerate(rows.labels) if value is not None]
+    matrix = rows.matrix()
+    labels = np.array([rows.labels[n] for n in known], dtype=np.int8)
+    groups = np.array([rows.source_ids[n] for n in known])
+    fit = learned.fit(matrix[known], labels, groups, target or learned.TARGET_PRECISION)
+    scores = fit.model.scores(matrix)
+    chosen = {where[rows.ids[n]] for n in range(len(rows.ids)) if not rows.reasons[n] and scores[n] >= fit.model.threshold}
+    return Layers(repeated, chosen, fit.report + f"\nset aside by it over the corpus: {len(chosen):,} paragraphs")
+
+
+Drafts = list[tuple[str, int, str, list[boilerplate.ParagraphDraft]]]  # (file, record, title, layer 1's drafts)
+
+
+def _layer_one() -> tuple[dict[str, dict[str, int]], dict[str, Drafts]]:
+    """Layer 1 over the corpus, by source, with the counts of short paragraphs (layer 2's input). Kept in
+    var/eval between runs while layer 1's code and patterns are the same (it is most of a run's time)."""
+    import pickle
+
+    from search.ingest.repeats import REPEAT_MAX_WORDS
+
+    code = b"".join((ROOT / "search" / "ingest" / name).read_bytes() for name in ("boilerplate.py", "boilerplate.toml", "paragraphs.py"))
+    cache = ROOT / "var" / "eval" / f"layer1-{hashlib.sha1(code).hexdigest()[:12]}.pickle"
+    if cache.exists():
+        with cache.open("rb") as file:
+            return pickle.load(file)  # noqa: S301 - written by this tool on this machine
+    seen: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_source: dict[str, Drafts] = defaultdict(list)
+    for path in sorted(ALLSIDES.glob("allsides_*.jsonl.gz")):
+        for n, record in enumerate(records(path)):
+            source = str(record.get("source") or "")
+            drafts = boilerplate.classify_paragraphs(split_paragraphs(str(record.get("content_original") or "")))
+            by_source[source].append((path.name, n, str(record.get("title") or ""), drafts))
+            # every short paragraph counts, flagged or not, as in rules.SourceRepeats
+            for digest in {sha(d.text) for d in drafts if len(d.text.split()) <= REPEAT_MAX_WORDS}:
+                seen[source][digest] += 1
+    result = ({k: dict(v) for k, v in seen.items()}, dict(by_source))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    for old in cache.parent.glob("layer1-*.pickle"):
+        old.unlink()
+    with cache.open("wb") as file:
+        pickle.dump(result, file)
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--show", action="store_true", help="print misses and false alarms")
+    parser.add_argument("--no-record", action="store_true", help="do not record first measurements (trying variants)")
+    parser.add_argument("--no-learned", action="store_true", help="layers 1 and 2 only, without the learned layer")
+    parser.add_argument("--precision", type=float, default=None, help="the learned layer's target precision (learned.TARGET_PRECISION)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsapp.settings")
     os.environ.setdefault("NEWSAPP_VAR_DIR", str(ROOT / "var" / "eval"))
     import django
 
     django.setup()  # search.ingest.repeats (layer 2's thresholds) imports the models
-    repeated, _ = repeated_by_source()
+    layers = corpus_layers(learn=not args.no_learned, target=args.precision)
+    if layers.report:
+        print(layers.report)
     by_file: dict[str, list[dict[str, object]]] = {}
     first = read_first()
     for name, path in SAMPLES:
-        counts = evaluate(name, read_labels(path), repeated, by_file, show=args.show and name not in BLIND)
-        if name not in first:
+        counts = evaluate(name, read_labels(path), layers, by_file, show=args.show and name not in BLIND)
+        if name not in first and not args.no_record:
             first[name] = record_first(name, counts)
         print(f"{name}: first {first[name]}; now {summary(counts)}")
     if args.show and BLIND:
@@ -142,9 +210,7 @@ def record_first(name: str, counts: dict[str, int]) -> str:
     return f"{summary(counts)} ({when})"
 
 
-def evaluate(
-    name: str, labels: list[Label], repeated: dict[str, set[str]], by_file: dict[str, list[dict[str, object]]], *, show: bool
-) -> dict[str, int]:
+def evaluate(name: str, labels: list[Label], layers: Layers, by_file: dict[str, list[dict[str, object]]], *, show: bool) -> dict[str, int]:
     counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0, "layer1": 0, "layer2": 0, "learned": 0}
     for label in labels:
         if label.file not in by_file:
@@ -155,15 +221,18 @@ def evaluate(
         if sha(draft.text) != label.sha:
             raise SystemExit(f"{label.file}:{label.record}:{label.position}: the text changed since it was labelled")
         layer1 = draft.is_boilerplate
-        layer2 = not layer1 and sha(draft.text) in repeated.get(str(record.get("source") or ""), set())
-        predicted = layer1 or layer2
+        layer2 = not layer1 and sha(draft.text) in layers.repeated.get(str(record.get("source") or ""), set())
+        layer4 = not layer1 and not layer2 and (label.file, label.record, label.position) in layers.learned
+        predicted = layer1 or layer2 or layer4
         counts["layer1"] += layer1 and label.boilerplate
         counts["layer2"] += layer2 and label.boilerplate
+        counts["learned"] += layer4 and label.boilerplate
         key = ("t" if predicted == label.boilerplate else "f") + ("p" if predicted else "n")
         counts[key] += 1
         if show and predicted != label.boilerplate:
             what = "false alarm" if predicted else "missed"
-            print(f"{what}: [{record.get('source')}] {draft.text[:120]!r} ({draft.boilerplate_reason or 'repeated'})")
+            why = draft.boilerplate_reason or ("repeated" if layer2 else "learned" if layer4 else "")
+            print(f"{what}: [{record.get('source')}] {draft.text[:120]!r} ({why})")
     return counts
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.tools.boilerplate_eval import ALLSIDES, ROOT, read_labels, records, sha  # noqa: E402
 from search.ingest.paragraphs import split_paragraphs  # noqa: E402
+from tests.tools.boilerplate_eval import ALLSIDES, ROOT, read_labels, records, sha  # noqa: E402
 
 
 def labelled_sources() -> set[str]:

@@ -74,6 +74,8 @@ class Command(BaseCommand):
         elif summary.skips and int(options["verbosity"]) >= 1:
             for line in summary.skip_reasons():
                 out.write(f"skipped: {line}")
+        if summary.boilerplate_settled:
+            out.write(summary.boilerplate_settled)
         out.write(summary.line())
         if summary.index_error:
             raise CommandError(summary.index_error)
