@@ -206,3 +206,21 @@ def test_one_source_is_not_enough_to_set_a_threshold(tmp_path: Path) -> None:
     summary = ingest.ingest_paths([jsonl(tmp_path / "a.jsonl", one)])
     assert not learned.needs_fit() and "learned" not in summary.boilerplate_settled
     assert "Nothing learned" in _fit() and not BoilerplateModel.objects.exists()
+
+
+def test_a_curator_reviews_likely_boilerplate_still_kept(tmp_path: Path, curator: Client) -> None:
+    known, unseen = _archive()
+    ingest.ingest_paths([jsonl(tmp_path / "a.jsonl", known + unseen)], refit=False)
+    source = Source.objects.get(name="Harbour Wire")
+    assert "No learned layer yet" in curator.get(f"/admin/search/source/{source.pk}/likely-boilerplate/").content.decode()
+    _fit("--precision", "0.9")
+    credit = Paragraph.objects.get(text="Image: Omar Diaz / Harbour Wire")
+    Paragraph.objects.filter(id=credit.id).update(is_boilerplate=False, boilerplate_reason="")  # as if kept
+    page = curator.get(f"/admin/search/source/{source.pk}/likely-boilerplate/").content.decode()
+    assert f'data-paragraph="{credit.pk}"' in page and "Image: Omar Diaz / Harbour Wire" in page
+    assert "said.</td>" not in page  # story paragraphs score low
+    response = curator.post(f"/admin/search/source/{source.pk}/likely-boilerplate/", {"paragraph": [credit.pk], "answer": "aside"})
+    assert response.status_code == 302
+    credit.refresh_from_db()
+    assert credit.is_boilerplate and credit.boilerplate_reason == Paragraph.CURATED_ASIDE
+    assert f'data-paragraph="{credit.pk}"' not in curator.get(f"/admin/search/source/{source.pk}/likely-boilerplate/").content.decode()

@@ -73,9 +73,41 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.display(description="boilerplate")
     def set_aside(self, obj: Source) -> str:
-        """A link to what was set aside in this source, with the layer and reason of each, to correct."""
+        """Links to what was set aside in this source (with the layer and reason of each) and to what the
+        learned layer takes for likely boilerplate among what was kept: both to correct in a few clicks."""
         url = reverse("admin:search_paragraph_changelist") + f"?article__source__id__exact={obj.pk}&is_boilerplate__exact=1"
-        return format_html('<a href="{}">set aside, and why</a>', url)
+        likely = reverse("admin:search_source_likely_boilerplate", args=[obj.pk])
+        return format_html('<a href="{}">set aside, and why</a> · <a href="{}">likely, still kept</a>', url, likely)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.likely_boilerplate_view)
+        return [path("<int:source_id>/likely-boilerplate/", view, name="search_source_likely_boilerplate"), *super().get_urls()]
+
+    def likely_boilerplate_view(self, request: HttpRequest, source_id: int) -> HttpResponse:
+        """Kept paragraphs of a source the learned layer scores highest; setting aside or keeping them is a
+        curator's decision, and a label for the next fit (docs/BOILERPLATE.md)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        source = get_object_or_404(Source, pk=source_id)
+        if request.method == "POST":
+            if not self.has_change_permission(request):
+                raise PermissionDenied
+            chosen = Paragraph.objects.filter(id__in=request.POST.getlist("paragraph"), article__source=source)
+            value = request.POST.get("answer") == "aside"
+            _done(self, request, list(chosen), "Set aside" if value else "Kept", curation.set_boilerplate(chosen, value=value))
+            return HttpResponseRedirect(request.path)
+        found = learned.likely_boilerplate(source)
+        by_id = Paragraph.objects.select_related("article").in_bulk([paragraph_id for paragraph_id, _, _ in found])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Likely boilerplate in {source.name}",
+            "opts": self.model._meta,
+            "source": source,
+            "model": learned.current_model(),
+            "likely": [(by_id[i], score, why) for i, score, why in found if i in by_id],
+            "can_change": self.has_change_permission(request),
+        }
+        return TemplateResponse(request, "admin/search/source/likely_boilerplate.html", context)
 
     @admin.action(description="Merge selected sources into the one with most articles", permissions=["change"])
     def merge_sources(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:

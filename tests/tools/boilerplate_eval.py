@@ -21,6 +21,7 @@ import json
 import math
 import os
 import sys
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +102,7 @@ def corpus_layers(*, learn: bool, target: float | None = None) -> Layers:
         repeated[source] = {digest for digest, n in counts.items() if n >= needed}
     if not learn:
         return Layers(repeated, set(), "")
+    started = time.perf_counter()
     rows, where = learned.ArchiveRows(), []
     for source_no, (source, articles) in enumerate(sorted(by_source.items()), 1):
         paragraphs: dict[int, list[tuple[int, str, str]]] = {}
@@ -117,10 +119,13 @@ def corpus_layers(*, learn: bool, target: float | None = None) -> Layers:
     matrix = rows.matrix()
     labels = np.array([rows.labels[n] for n in known], dtype=np.int8)
     groups = np.array([rows.source_ids[n] for n in known])
+    featured = time.perf_counter()
     fit = learned.fit(matrix[known], labels, groups, target or learned.TARGET_PRECISION)
+    fitted = time.perf_counter()
     scores = fit.model.scores(matrix)
     chosen = {where[rows.ids[n]] for n in range(len(rows.ids)) if not rows.reasons[n] and scores[n] >= fit.model.threshold}
-    return Layers(repeated, chosen, fit.report + f"\nset aside by it over the corpus: {len(chosen):,} paragraphs")
+    timing = f"features {featured - started:.0f} s, fit {fitted - featured:.0f} s, scoring {time.perf_counter() - fitted:.0f} s"
+    return Layers(repeated, chosen, fit.report + f"\nset aside by it over the corpus: {len(chosen):,} paragraphs ({timing})")
 
 
 Drafts = list[tuple[str, int, str, list[boilerplate.ParagraphDraft]]]  # (file, record, title, layer 1's drafts)
