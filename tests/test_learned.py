@@ -224,3 +224,11 @@ def test_a_curator_reviews_likely_boilerplate_still_kept(tmp_path: Path, curator
     credit.refresh_from_db()
     assert credit.is_boilerplate and credit.boilerplate_reason == Paragraph.CURATED_ASIDE
     assert f'data-paragraph="{credit.pk}"' not in curator.get(f"/admin/search/source/{source.pk}/likely-boilerplate/").content.decode()
+
+
+def test_ingest_no_fit_leaves_the_fit_to_boilerplate_fit(tmp_path: Path) -> None:
+    known, unseen = _archive()
+    out = StringIO()
+    call_command("ingest", str(jsonl(tmp_path / "a.jsonl", known + unseen)), "--no-fit", stdout=out)
+    assert "learned" not in out.getvalue() and not BoilerplateModel.objects.exists() and learned.needs_fit()
+    assert "fitted on 75 articles" in _fit()

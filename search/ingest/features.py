@@ -118,13 +118,16 @@ def recurrence_keys(text: str, max_words: int) -> tuple[str, str, str]:
     return "m:" + masked_hash(text), opening, ending
 
 
-def article_features(article: ArticleParagraphs) -> np.ndarray:
-    """One row of ``NAMES`` columns per paragraph."""
+def article_features(article: ArticleParagraphs, max_words: int | None = None) -> np.ndarray:
+    """One row of ``NAMES`` columns per paragraph; with ``max_words``, zeros for longer paragraphs (the
+    learned layer decides on no longer one, and they cost most to describe)."""
     count = len(article.texts)
     source_words = {w.casefold() for w in _WORD.findall(article.source_name) if len(w) >= 3}
     title = _NOT_ALNUM.sub("", article.title.casefold())
     rows = np.zeros((count, len(NAMES)), dtype=np.float32)
     for n, text in enumerate(article.texts):
+        if max_words is not None and len(text.split()) > max_words:
+            continue
         neighbour_aside = (n > 0 and article.aside[n - 1]) or (n + 1 < count and article.aside[n + 1])
         is_title = bool(title) and n < 3 and _NOT_ALNUM.sub("", text.casefold()).startswith(title)
         openings = article.openings[n] if article.openings else 0

@@ -304,7 +304,7 @@ def add_source(
             source_name=source_name,
             title=titles.get(article_id, ""),
         )
-        matrix = features.article_features(article)
+        matrix = features.article_features(article, REPEAT_MAX_WORDS)
         for n, (paragraph_id, text, reason) in enumerate(paragraphs):
             if not _decides_on(text):
                 continue
@@ -365,7 +365,7 @@ def fit(matrix: np.ndarray, labels: np.ndarray, groups: np.ndarray, target: floa
     threshold, precision, recall = _threshold_for(second, labels, target)
     final = _classifier().fit(matrix[keep], labels[keep])
     model = _model_of(final, threshold)
-    sample = matrix[: min(len(matrix), 20000)]
+    sample = matrix[: min(len(matrix), 2000)]
     if not np.allclose(model.scores(sample), final.predict_proba(sample)[:, 1], atol=1e-6):
         raise RuntimeError("the trees read from scikit-learn do not score as scikit-learn does")
     gains = np.zeros(len(features.NAMES))
@@ -515,7 +515,7 @@ def mark_article(article: Article, counts: Callable[[list[str]], list[int]]) -> 
         return False
     source_articles = Article.objects.filter(source_id=article.source_id).count() if article.source_id else 1
     paragraphs = list(article.paragraphs.order_by("position").values_list("id", "text", "boilerplate_reason"))
-    if not paragraphs:
+    if not any(not reason and _decides_on(text) for _, text, reason in paragraphs):
         return False
     keys = [features.recurrence_keys(text, REPEAT_MAX_WORDS) for _, text, _ in paragraphs]
     found = counts([k for triple in keys for k in triple])
@@ -531,7 +531,8 @@ def mark_article(article: Article, counts: Callable[[list[str]], list[int]]) -> 
             source_articles=source_articles,
             source_name=source_name,
             title=article.title,
-        )
+        ),
+        REPEAT_MAX_WORDS,
     )
     scores = model.scores(matrix)
     changed = False

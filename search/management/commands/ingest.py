@@ -42,6 +42,12 @@ class Command(BaseCommand):
             "fewer, larger segments that are never merged again)",
         )
         parser.add_argument("--dry-run", action="store_true", help="store nothing; with --json, print what would be stored")
+        parser.add_argument(
+            "--no-fit",
+            action="store_true",
+            help="do not refit the learned boilerplate layer at the end, even if the archive has grown enough "
+            "(for a series of bulk loads: run manage.py boilerplate_fit after the last)",
+        )
         parser.add_argument("--json", action="store_true", help="with --dry-run: one JSON object per article on stdout")
 
     def handle(self, *args: object, **options: Any) -> None:
@@ -64,6 +70,7 @@ class Command(BaseCommand):
                 processes=max(1, int(options["processes"])),
                 apply_every=int(options["index_every"]),
                 progress=bool(options["progress"]),
+                refit=not options["no_fit"],
             )
         for error in summary.errors:
             self.stderr.write(f"failed: {error}")
