@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -23,7 +23,7 @@ from django.db.models import Q
 
 from search.engine import index
 from search.ingest import features
-from search.ingest.repeats import REPEAT_MAX_WORDS, REPEATED_REASON
+from search.ingest.repeats import REPEAT_MAX_WORDS, REPEATED_REASON, batches
 from search.models import Article, BoilerplateModel, Paragraph, Source
 
 PREFIX = "learned: "  # the start of every reason this layer gives, followed by its two weightiest features
@@ -224,9 +224,7 @@ def reasons_of_layer(layer: str) -> Q:
 
 def label(reason: str, repeats: int, source_articles: int) -> int | None:
     """1 boilerplate, 0 story, None unknown: what the trusted layers say of one paragraph."""
-    if reason == Paragraph.CURATED_KEPT:
-        return 0
-    if not reason:
+    if not reason or reason == Paragraph.CURATED_KEPT:
         return 0
     if is_learned(reason):
         return None  # the model's own earlier answers teach it nothing
@@ -292,19 +290,9 @@ def add_source(
     Only paragraphs of at most ``REPEAT_MAX_WORDS`` words get a row: the layer decides on no longer one."""
     counts = _key_counts(articles)
     for article_id, paragraphs in articles.items():
-        keys = [features.recurrence_keys(text, REPEAT_MAX_WORDS) for _, text, _ in paragraphs]
-        repeats, openings, endings = ([counts[k[i]] - 1 if k[i] and source_id else 0 for k in keys] for i in range(3))
-        article = features.ArticleParagraphs(
-            texts=[text for _, text, _ in paragraphs],
-            aside=[_aside_before(reason) for _, _, reason in paragraphs],
-            repeats=repeats,
-            openings=openings,
-            endings=endings,
-            source_articles=len(articles),
-            source_name=source_name,
-            title=titles.get(article_id, ""),
-        )
-        matrix = features.article_features(article, REPEAT_MAX_WORDS)
+        found = [counts[k] - 1 if k and source_id else 0 for _, text, _ in paragraphs for k in _keys(text)]
+        repeats = found[0::3]
+        matrix = _matrix(paragraphs, found, len(articles), source_name, titles.get(article_id, ""))
         for n, (paragraph_id, text, reason) in enumerate(paragraphs):
             if not _decides_on(text):
                 continue
@@ -316,6 +304,28 @@ def add_source(
             out.rows.append(matrix[n])
 
 
+def _keys(text: str) -> tuple[str, str, str]:
+    return features.recurrence_keys(text, REPEAT_MAX_WORDS)
+
+
+def _matrix(paragraphs: list[tuple[int, str, str]], found: list[int], source_articles: int, source_name: str, title: str) -> np.ndarray:
+    """The feature rows of one article's paragraphs ([(id, text, reason)] in order); ``found``: for each
+    paragraph's three recurrence keys in turn, how many other articles of the source have it."""
+    return features.article_features(
+        features.ArticleParagraphs(
+            texts=[text for _, text, _ in paragraphs],
+            aside=[_aside_before(reason) for _, _, reason in paragraphs],
+            repeats=found[0::3],
+            openings=found[1::3],
+            endings=found[2::3],
+            source_articles=source_articles,
+            source_name=source_name,
+            title=title,
+        ),
+        REPEAT_MAX_WORDS,
+    )
+
+
 def _decides_on(text: str) -> bool:
     """Furniture a pattern does not know is short; a long paragraph is left to the other layers."""
     return len(text.split()) <= REPEAT_MAX_WORDS
@@ -325,7 +335,7 @@ def _key_counts(articles: dict[int, list[tuple[int, str, str]]]) -> dict[str, in
     """For each recurrence key of the source's short paragraphs: how many of its articles have it."""
     counts: dict[str, int] = defaultdict(int)
     for paragraphs in articles.values():
-        for key in {k for _, text, _ in paragraphs for k in features.recurrence_keys(text, REPEAT_MAX_WORDS)} - {""}:
+        for key in {k for _, text, _ in paragraphs for k in _keys(text)} - {""}:
             counts[key] += 1
     return counts
 
@@ -496,9 +506,9 @@ def apply_archive(model: Model, rows: ArchiveRows, *, dry_run: bool = False) -> 
         return applied
     with transaction.atomic():
         for why, ids in aside.items():
-            for batch in _batches(ids):
+            for batch in batches(ids):
                 Paragraph.objects.filter(id__in=batch, boilerplate_reason="").update(is_boilerplate=True, boilerplate_reason=why)
-        for batch in _batches(back):
+        for batch in batches(back):
             Paragraph.objects.filter(id__in=batch).update(is_boilerplate=False, boilerplate_reason="")
         index.queue_articles(applied.articles)
     return applied
@@ -517,23 +527,8 @@ def mark_article(article: Article, counts: Callable[[list[str]], list[int]]) -> 
     paragraphs = list(article.paragraphs.order_by("position").values_list("id", "text", "boilerplate_reason"))
     if not any(not reason and _decides_on(text) for _, text, reason in paragraphs):
         return False
-    keys = [features.recurrence_keys(text, REPEAT_MAX_WORDS) for _, text, _ in paragraphs]
-    found = counts([k for triple in keys for k in triple])
-    repeats, openings, endings = (found[i::3] for i in range(3))
-    source_name = article.source.name if article.source is not None else ""
-    matrix = features.article_features(
-        features.ArticleParagraphs(
-            texts=[text for _, text, _ in paragraphs],
-            aside=[_aside_before(reason) for _, _, reason in paragraphs],
-            repeats=repeats,
-            openings=openings,
-            endings=endings,
-            source_articles=source_articles,
-            source_name=source_name,
-            title=article.title,
-        ),
-        REPEAT_MAX_WORDS,
-    )
+    found = counts([k for _, text, _ in paragraphs for k in _keys(text)])
+    matrix = _matrix(paragraphs, found, source_articles, article.source.name if article.source is not None else "", article.title)
     scores = model.scores(matrix)
     changed = False
     for n, (paragraph_id, text, reason) in enumerate(paragraphs):
@@ -541,11 +536,6 @@ def mark_article(article: Article, counts: Callable[[list[str]], list[int]]) -> 
             Paragraph.objects.filter(id=paragraph_id).update(is_boilerplate=True, boilerplate_reason=model.reason(matrix[n]))
             changed = True
     return changed
-
-
-def _batches(ids: list[int], size: int = 500) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 SUGGEST = 0.5  # the score from which a kept paragraph is shown to a curator as likely boilerplate

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
+from typing import TypeVar
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
@@ -14,6 +16,7 @@ from django.db.models.functions import Length
 from search.ingest.features import recurrence_keys
 from search.models import Article, BoilerplateRule, Paragraph
 
+T = TypeVar("T")
 REPEATED_REASON = "repeated in source"
 # A paragraph in at least 3 articles of one source, and in 5 % of them or 20 articles, is that
 # source's boilerplate. The share keeps a series' repeated interview questions (5 of 336 Wikinews
@@ -62,8 +65,7 @@ def validate_rule(pattern: str, *, is_regex: bool) -> str:
 def set_aside_by_rule(rule: BoilerplateRule, paragraph_ids: list[int]) -> int:
     """Mark these paragraphs as set aside by ``rule`` (its reason shown, the rule itself recorded)."""
     touched = 0
-    for start in range(0, len(paragraph_ids), 500):  # in batches: SQLite binds a limited number of values
-        batch = paragraph_ids[start : start + 500]
+    for batch in batches(paragraph_ids):
         touched += Paragraph.objects.filter(id__in=batch).update(is_boilerplate=True, boilerplate_reason=rule.reason[:100], rule=rule)
     return touched
 
@@ -215,14 +217,10 @@ def redecide_source(source_id: int) -> set[int]:
     repeated = {digest for digest, found in by_hash.items() if len(found) >= needed}
     in_source = Paragraph.objects.filter(article__source_id=source_id)
     changed: set[int] = set()
-    back = (
-        in_source.filter(boilerplate_reason=REPEATED_REASON).exclude(text_hash__in=repeated)
-        if repeated
-        else in_source.filter(boilerplate_reason=REPEATED_REASON)
-    )
+    back = in_source.filter(boilerplate_reason=REPEATED_REASON).exclude(text_hash__in=repeated)
     changed |= set(back.values_list("article_id", flat=True))
     back.update(is_boilerplate=False, boilerplate_reason="")
-    for batch in _batches(sorted(repeated)):
+    for batch in batches(sorted(repeated)):
         changed |= _set_aside(in_source.filter(text_hash__in=batch, boilerplate_reason=""))
     return changed
 
@@ -255,5 +253,6 @@ def _stories(source_id: int) -> dict[int, int]:
     return {article: root(article) for article in parent}
 
 
-def _batches(items: list[str], size: int = 500) -> list[list[str]]:
+def batches(items: Sequence[T], size: int = 500) -> list[Sequence[T]]:
+    """``items`` in slices of ``size``: SQLite binds a limited number of values in one query."""
     return [items[start : start + size] for start in range(0, len(items), size)]

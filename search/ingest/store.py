@@ -457,12 +457,8 @@ def ingest_paths(
 def settle_boilerplate(sources: set[int], *, refit: bool = True) -> str:
     """After a run: repetition decided afresh in the sources it touched (the same marks whatever order the
     articles came in), and the learned layer refitted once the archive has grown enough (learned.needs_fit)."""
-    changed: set[int] = set()
-    with transaction.atomic():
-        for source_id in sorted(sources):
-            changed |= repeats.redecide_source(source_id)
-        index.queue_articles(changed)
-    lines = [f"boilerplate: repetition decided afresh, {len(changed)} article(s) changed"] if changed else []
+    changed = settle_repetition(sources)
+    lines = [f"boilerplate: repetition decided afresh, {changed} article(s) changed"] if changed else []
     if refit and learned.needs_fit():
         fitted = learned.fit_archive()
         if fitted is not None:
@@ -470,6 +466,16 @@ def settle_boilerplate(sources: set[int], *, refit: bool = True) -> str:
             applied = learned.apply_archive(model, rows)
             lines.append(f"boilerplate: learned layer fitted again, {applied.set_aside} paragraph(s) set aside, {applied.returned} back")
     return "\n".join(lines)
+
+
+def settle_repetition(sources: Iterable[int]) -> int:
+    """Layer 2 decided afresh in these sources, in one transaction with its index updates; articles changed."""
+    changed: set[int] = set()
+    with transaction.atomic():
+        for source_id in sorted(sources):
+            changed |= repeats.redecide_source(source_id)
+        index.queue_articles(changed)
+    return len(changed)
 
 
 def _apply(summary: Summary, articles_per_commit: int) -> None:

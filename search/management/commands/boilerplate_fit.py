@@ -3,10 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
 from search.engine import index
-from search.ingest import learned, repeats
+from search.ingest import learned, store
 from search.models import Source
 
 
@@ -31,12 +30,8 @@ class Command(BaseCommand):
             raise CommandError("--precision must be at least 0.5 and below 1.")
         progress = self.stdout.write if options["verbosity"] >= 2 else (lambda line: None)
         if not options["dry_run"]:
-            changed: set[int] = set()
-            with transaction.atomic():
-                for source_id in Source.objects.values_list("id", flat=True):
-                    changed |= repeats.redecide_source(source_id)
-                index.queue_articles(changed)
-            self.stdout.write(f"Repetition decided afresh in every source: {len(changed)} article(s) changed.")
+            changed = store.settle_repetition(Source.objects.values_list("id", flat=True))
+            self.stdout.write(f"Repetition decided afresh in every source: {changed} article(s) changed.")
         fitted = learned.fit_archive(progress, target=options["precision"], store=not options["dry_run"])
         if fitted is None:
             self.stdout.write(
@@ -47,10 +42,8 @@ class Command(BaseCommand):
         model, rows, report = fitted
         self.stdout.write(report)
         applied = learned.apply_archive(model, rows, dry_run=options["dry_run"])
-        verb = "Would set aside" if options["dry_run"] else "Set aside"
-        self.stdout.write(
-            f"{verb} {applied.set_aside} paragraph(s) and bring back {applied.returned}, in {len(applied.articles)} article(s)."
-        )
+        verb, back = ("Would set aside", "bring back") if options["dry_run"] else ("Set aside", "brought back")
+        self.stdout.write(f"{verb} {applied.set_aside} paragraph(s) and {back} {applied.returned}, in {len(applied.articles)} article(s).")
         for why, text in applied.examples:
             self.stdout.write(f"  {why}: {text[:100]!r}")
         if not options["dry_run"]:
