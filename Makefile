@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run install install-dev test test-postgres lint typecheck imports check format chromium migrate demo screenshots bench eval-persons eval-boilerplate eval-metadata load fuzz serve
+.PHONY: run install install-dev test test-postgres lint typecheck imports check format chromium migrate demo screenshots bench eval-persons eval-boilerplate eval-inline eval-metadata load fuzz serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,10 @@ eval-persons: install
 # Boilerplate recall/precision on the labelled AllSides samples (labels in tests/data, texts in ../shared).
 eval-boilerplate: install
 	$(PY) tests/tools/boilerplate_eval.py
+
+# Inline furniture over the AllSides corpus, and the labelled sample of its cuts (../shared, research use only).
+eval-inline: install
+	$(PY) tests/tools/inline_eval.py
 
 # Publication dates and titles of trafilatura's 45 annotated English news pages (../shared, research use only).
 eval-metadata: install

@@ -40,6 +40,10 @@ class Source(models.Model):
     notice = models.TextField(blank=True)
     # Set when a curator merged this source into another: ingest then files its articles there too.
     merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_sources")
+    # Inline furniture learned from the source's repetition (search/ingest/inline.py, Furniture.as_json):
+    # the keys of the recurring word runs that were cut and how its name cards close, so an article
+    # stored later is cut the same way.
+    inline_furniture = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -153,8 +157,10 @@ class Paragraph(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="paragraphs")
     position = models.PositiveIntegerField()
-    text = models.TextField()
-    # For finding the same paragraph in other articles of a source (repeated boilerplate).
+    text = models.TextField(help_text="As indexed and shown: inline furniture cut.")
+    # The paragraph as written, when inline furniture was cut from ``text`` (blank: nothing was cut).
+    raw = models.TextField(blank=True)
+    # For finding the same paragraph in other articles of a source (repeated boilerplate): of the text as written.
     text_hash = models.CharField(max_length=40, db_index=True, blank=True)
     is_boilerplate = models.BooleanField(default=False, db_index=True)
     boilerplate_reason = models.CharField(max_length=100, blank=True)
@@ -167,6 +173,11 @@ class Paragraph(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}:{self.position} {self.text[:60]}"
+
+    @property
+    def written(self) -> str:
+        """The paragraph as the article has it, inline furniture and all."""
+        return self.raw or self.text
 
 
 class Mention(models.Model):

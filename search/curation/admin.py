@@ -303,11 +303,27 @@ class LayerFilter(admin.SimpleListFilter):
         return queryset.filter(learned.reasons_of_layer(value)) if value in learned.LAYERS else queryset
 
 
+class InlineCutFilter(admin.SimpleListFilter):
+    """Paragraphs whose source's inline furniture was cut from the text (search/ingest/inline.py)."""
+
+    title = "inline furniture"
+    parameter_name = "cut"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "cut from the text"), ("no", "none")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "yes":
+            return queryset.exclude(raw="")
+        return queryset.filter(raw="") if self.value() == "no" else queryset
+
+
 @admin.register(Paragraph)
 class ParagraphAdmin(QueuesItsArticles):
     list_display = ["__str__", "article", "is_boilerplate", "layer", "boilerplate_reason"]
-    list_filter = ["is_boilerplate", LayerFilter, "article__source"]
-    search_fields = ["text"]
+    list_filter = ["is_boilerplate", LayerFilter, InlineCutFilter, "article__source"]
+    search_fields = ["text", "raw"]
+    readonly_fields = ["raw"]
     list_select_related = ["article"]
     raw_id_fields = ["article"]
     actions = ["mark_boilerplate", "mark_kept"]

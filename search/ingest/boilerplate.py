@@ -45,6 +45,11 @@ _SHORT_LEAD_IN_WORDS = 7
 class ParagraphDraft:
     text: str
     boilerplate_reason: str = ""
+    raw: str = ""  # as written, when inline furniture was cut from ``text`` (ingest.inline)
+
+    @property
+    def written(self) -> str:
+        return self.raw or self.text
 
     @property
     def is_boilerplate(self) -> bool:

@@ -45,7 +45,7 @@ _AD = re.compile(r"^\W*(advertisement|advertising|sponsored|ad|ads)\b", re.I)
 _BYLINE = re.compile(r"^\W*(by|written by|reporting by|edited by|contributed|contributing|story produced by|produced by)\b", re.I)
 _NAME_LINE = re.compile(r"^[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3}$")
 _QUOTE_START = ('"', "“", "‘", "'", "«")
-_FUNCTION_WORDS = frozenset(
+FUNCTION_WORDS = frozenset(
     "the a an of and to in that is was for on with as by at from he she it they we his her their its this be are were "
     "has have had said says not but or who which would will been than after about into when there".split()
 )
@@ -158,7 +158,7 @@ def _paragraph_row(
         float(short and no_sentence),
         sum(w[0].isupper() for w in alphabetic) / len(alphabetic) if alphabetic else 0.0,
         sum(c.isupper() for c in letters) / len(letters) if letters else 0.0,
-        1.0 - (sum(w in _FUNCTION_WORDS for w in folded) / len(folded) if folded else 0.0),
+        1.0 - (sum(w in FUNCTION_WORDS for w in folded) / len(folded) if folded else 0.0),
         sum(c.isdigit() for c in text) / len(text),
         float(bool(_LINK.search(text))),
         float(bool(_CREDIT.search(text))),

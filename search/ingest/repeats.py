@@ -13,8 +13,9 @@ from typing import TypeVar
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
 
+from search.ingest import inline
 from search.ingest.features import recurrence_keys
-from search.models import Article, BoilerplateRule, Paragraph
+from search.models import Article, BoilerplateRule, Paragraph, Source
 
 T = TypeVar("T")
 REPEATED_REASON = "repeated in source"
@@ -195,6 +196,16 @@ class SourceRepeats:
 _SAME_STORY_CHARS = 300
 
 
+def learn_furniture(source_id: int) -> set[int]:
+    """Inline furniture learned afresh over the source as it now is (``inline.learn``), stored on the
+    source; returns the articles whose kept paragraphs would now be cut otherwise than they are."""
+    rows = list(Paragraph.objects.filter(article__source_id=source_id, is_boilerplate=False).values_list("article_id", "text", "raw"))
+    story_of = stories(source_id)
+    furniture = inline.learn([(story_of.get(article, article), raw or text) for article, text, raw in rows])
+    Source.objects.filter(pk=source_id).update(inline_furniture=furniture.as_json())
+    return {article for article, text, raw in rows if (raw or not furniture.empty) and inline.cut_furniture(raw or text, furniture) != text}
+
+
 def redecide_source(source_id: int) -> set[int]:
     """Layer 2 decided afresh over the source as it now is, whatever order its articles came in.
 
@@ -202,7 +213,7 @@ def redecide_source(source_id: int) -> set[int]:
     (articles that share a long paragraph count once); one set aside earlier that no longer is comes
     back, e.g. three repeats that were enough while the source was small. Returns the articles changed.
     """
-    stories = _stories(source_id)
+    story_of = stories(source_id)
     needed = _needed(source_id)
     by_hash: dict[str, set[int]] = {}
     rows = (
@@ -213,7 +224,7 @@ def redecide_source(source_id: int) -> set[int]:
     )
     for digest, article_id, text in rows.iterator(chunk_size=5000):
         if len(text.split()) <= REPEAT_MAX_WORDS:
-            by_hash.setdefault(digest, set()).add(stories.get(article_id, article_id))
+            by_hash.setdefault(digest, set()).add(story_of.get(article_id, article_id))
     repeated = {digest for digest, found in by_hash.items() if len(found) >= needed}
     in_source = Paragraph.objects.filter(article__source_id=source_id)
     changed: set[int] = set()
@@ -225,7 +236,7 @@ def redecide_source(source_id: int) -> set[int]:
     return changed
 
 
-def _stories(source_id: int) -> dict[int, int]:
+def stories(source_id: int) -> dict[int, int]:
     """Article → the first article of its story (articles sharing a long paragraph, transitively)."""
     parent: dict[int, int] = {}
 

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from search import digests, people
 from search.engine import index
-from search.ingest import boilerplate, learned, paragraphs, persons, repeats
+from search.ingest import boilerplate, inline, learned, paragraphs, persons, repeats
 from search.ingest.readers import ArticleInput, IngestError, Skipped, estimated_articles, iter_files, parse_date, read_file
 from search.models import Alias, Article, Mention, Paragraph, Person, Source, unique_slug, web_url
 
@@ -146,8 +146,10 @@ def prepare_stream(
 ) -> Iterator[tuple[PreparedArticle, str]]:
     """(prepared article, its key) for each article; NER runs batched over the whole stream.
 
-    ``skip(article, key)`` lets the caller pass over an article before NER (unchanged ones).
+    ``skip(article, key)`` lets the caller pass over an article before NER (unchanged ones). Kept
+    paragraphs lose their source's inline furniture (as learned so far) before persons are found.
     """
+    furniture = SourceFurniture()
 
     def split() -> Iterator[tuple[tuple[ArticleInput, list[boilerplate.ParagraphDraft], list[int], str], list[str]]]:
         for article in articles:
@@ -159,6 +161,7 @@ def prepare_stream(
             key = article_key(article, drafts[0].text)
             if skip(article, key):
                 continue
+            drafts = without_furniture(drafts, furniture.of(article))
             # Persons only from kept paragraphs: a name in a reader appeal is not a person of the article.
             kept = [n for n, d in enumerate(drafts) if not d.is_boilerplate]
             yield (article, drafts, kept, key), [drafts[n].text for n in kept]
@@ -166,6 +169,33 @@ def prepare_stream(
     for (article, drafts, kept, key), mentions in persons.find_persons_stream(split(), processes=processes):
         prepared = PreparedArticle(article, drafts, [replace(m, paragraph=kept[m.paragraph]) for m in mentions])
         yield prepared, key
+
+
+class SourceFurniture:
+    """Each source's inline furniture as learned so far (``Source.inline_furniture``), read once a stream."""
+
+    def __init__(self) -> None:
+        self._keys: dict[tuple[str, str], inline.Furniture] = {}
+
+    def of(self, article: ArticleInput) -> inline.Furniture:
+        seen = (article.source.strip().casefold(), "" if article.source.strip() else _domain(article.url))
+        if seen not in self._keys:
+            name = resolve_source_name(article.source, article.url)
+            keys = Source.objects.filter(name=name).values_list("inline_furniture", flat=True).first() if name else None
+            self._keys[seen] = inline.Furniture.from_json(keys)
+        return self._keys[seen]
+
+
+def without_furniture(drafts: list[boilerplate.ParagraphDraft], keys: inline.Furniture) -> list[boilerplate.ParagraphDraft]:
+    """Kept paragraphs with their source's inline furniture cut (``raw`` keeps them as written)."""
+    if keys.empty:
+        return drafts
+    cut = []
+    for draft in drafts:
+        written = draft.written
+        text = written if draft.is_boilerplate else inline.cut_furniture(written, keys)
+        cut.append(replace(draft, text=text, raw=written if text != written else ""))
+    return cut
 
 
 def _classified_paragraphs(article: ArticleInput) -> list[boilerplate.ParagraphDraft]:
@@ -293,7 +323,7 @@ def replace_paragraphs(
         curated = dict(article.paragraphs.filter(boilerplate_reason__in=Paragraph.CURATED).values_list("text_hash", "boilerplate_reason"))
         article.paragraphs.all().delete()
     rows = Paragraph.objects.bulk_create(
-        _paragraph_row(article, n, d, curated.get(paragraphs.paragraph_hash(d.text))) for n, d in enumerate(prepared.paragraphs)
+        _paragraph_row(article, n, d, curated.get(paragraphs.paragraph_hash(d.written))) for n, d in enumerate(prepared.paragraphs)
     )
     found, created = resolve_people(prepared.mentions, directory, prepared.article.published)
     Mention.objects.bulk_create(
@@ -315,7 +345,8 @@ def _paragraph_row(article: Article, position: int, draft: boilerplate.Paragraph
         article=article,
         position=position,
         text=draft.text,
-        text_hash=paragraphs.paragraph_hash(draft.text),
+        raw=draft.raw,
+        text_hash=paragraphs.paragraph_hash(draft.written),
         is_boilerplate=reason != Paragraph.CURATED_KEPT and bool(reason),
         boilerplate_reason=reason,
     )
@@ -346,6 +377,7 @@ def preview(prepared: PreparedArticle, directory: people.Directory | None = None
         "paragraphs": [
             {
                 "text": d.text,
+                **({"written": d.raw} if d.raw else {}),  # as written, when inline furniture was cut from "text"
                 "boilerplate": d.is_boilerplate,
                 "reason": d.boilerplate_reason,
                 "mentions": [
@@ -457,8 +489,10 @@ def ingest_paths(
 def settle_boilerplate(sources: set[int], *, refit: bool = True) -> str:
     """After a run: repetition decided afresh in the sources it touched (the same marks whatever order the
     articles came in), and the learned layer refitted once the archive has grown enough (learned.needs_fit)."""
+    cut = settle_furniture(sources)
+    lines = [f"boilerplate: inline furniture learned afresh, {cut} article(s) cut otherwise"] if cut else []
     changed = settle_repetition(sources)
-    lines = [f"boilerplate: repetition decided afresh, {changed} article(s) changed"] if changed else []
+    lines += [f"boilerplate: repetition decided afresh, {changed} article(s) changed"] if changed else []
     if refit and learned.needs_fit():
         fitted = learned.fit_archive()
         if fitted is not None:
@@ -466,6 +500,34 @@ def settle_boilerplate(sources: set[int], *, refit: bool = True) -> str:
             applied = learned.apply_archive(model, rows)
             lines.append(f"boilerplate: learned layer fitted again, {applied.set_aside} paragraph(s) set aside, {applied.returned} back")
     return "\n".join(lines)
+
+
+def settle_furniture(sources: Iterable[int], processes: int = 1) -> int:
+    """Inline furniture learned afresh in these sources; each article it now cuts otherwise is prepared
+    again from its raw text (persons found in what is left), one transaction each. Articles changed."""
+    changed: set[int] = set()
+    for source_id in sorted(sources):
+        changed |= repeats.learn_furniture(source_id)
+    stored = Article.objects.filter(pk__in=changed).select_related("source").order_by("pk")
+    inputs = (
+        ArticleInput(
+            text=a.raw_text,
+            title=a.title,
+            url=a.url,
+            source=a.source.name if a.source else "",
+            published=a.published,
+            byline=a.byline,
+            record=a.pk,
+        )
+        for a in stored.iterator(chunk_size=200)
+    )  # ``record`` carries the stored article's id through the stream
+    directory, counter = people.Directory(), repeats.SourceRepeats()
+    for prepared, _ in prepare_stream(inputs, on_error=_raise, processes=processes):
+        article = Article.objects.get(pk=prepared.article.record)
+        with transaction.atomic():
+            replace_paragraphs(article, prepared, directory, counter)
+        counter.settle()
+    return len(changed)
 
 
 def settle_repetition(sources: Iterable[int]) -> int:

@@ -182,7 +182,7 @@ def main() -> None:
     for name, path in SAMPLES:
         counts = evaluate(name, read_labels(path), layers, by_file, show=args.show and name not in BLIND)
         if name not in first and not args.no_record:
-            first[name] = record_first(name, counts)
+            first[name] = record_first(name, summary(counts))
         print(f"{name}: first {first[name]}; now {summary(counts)}")
     if args.show and BLIND:
         print(f"(not listed, kept blind: {', '.join(sorted(BLIND))})")
@@ -203,7 +203,8 @@ def read_first() -> dict[str, str]:
     return {name: f"{figures} ({when})" for name, when, figures in rows[1:]}
 
 
-def record_first(name: str, counts: dict[str, int]) -> str:
+def record_first(name: str, figures: str) -> str:
+    """Append a sample's first measurement to FIRST (once: the caller checks read_first)."""
     import subprocess
     from datetime import date
 
@@ -211,8 +212,8 @@ def record_first(name: str, counts: dict[str, int]) -> str:
     dirty = subprocess.run(["git", "status", "--porcelain", "search"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     when = f"{date.today().isoformat()}, at {commit}{' with uncommitted changes to search/' if dirty else ''}"
     with FIRST.open("a", encoding="utf-8") as file:
-        file.write(f"{name}\t{when}\t{summary(counts)}\n")
-    return f"{summary(counts)} ({when})"
+        file.write(f"{name}\t{when}\t{figures}\n")
+    return f"{figures} ({when})"
 
 
 def evaluate(name: str, labels: list[Label], layers: Layers, by_file: dict[str, list[dict[str, object]]], *, show: bool) -> dict[str, int]:
