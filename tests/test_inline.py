@@ -163,6 +163,9 @@ def test_two_cards_in_a_row_keep_the_words_between() -> None:
 def test_an_abbreviation_is_not_the_end_of_a_sentence() -> None:
     text = "Then Senate Minority Leader Chuck Schumer, D-N.Y. said Friday that Democrats remain against it."
     assert _cut_with(text, 0, 3) == text
+    text = "Senate Minority Leader Chuck Schumer, D-N.Y., was dismissive of the plan."
+    assert [t.norm for t in inline.tokens(text)][5:7] == ["d-n.y.,", "was"]
+    assert _cut_with(text, 0, 1) == text  # "… Schumer, D-N." is no sentence
 
 
 def test_a_card_closed_before_a_possessive_keeps_it() -> None:

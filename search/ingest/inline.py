@@ -36,7 +36,7 @@ CARD_WORDS = 120  # a card's name and headlines, at most
 _WORD = re.compile(r"\S+")
 # Two words run together where the page had an element boundary ("TrumpTop", "McConnellGOP"); a
 # capital within the first three letters is a name's own ("McDonald", "DeSantis", "iPhone").
-_GLUE = re.compile(r"(?<=\S{3})(?:(?<=[a-z]{2})|(?<=[.)]))(?=[A-Z0-9])")
+_GLUE = re.compile(r"(?<=\S{3})(?:(?<=[a-z]{2})|(?<=\)))(?=[A-Z0-9])")  # never after a full stop: "D-N.Y.", "U.S."
 _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*$")
 # A full stop that ends an abbreviation, not a sentence: "D-N.", "(R-S.", "S.E.", "Mr.", "U.S."
 _ABBREVIATION = re.compile(r"(^|[^\w])[A-Z][a-z]?\.[\"”’')\]]*$|\w\.\w+\.[\"”’')\]]*$")
