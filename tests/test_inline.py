@@ -102,6 +102,7 @@ def test_ingest_cuts_a_sources_inline_furniture_and_keeps_the_paragraph_as_writt
     # Persons come from what is left: the shown name, at offsets into the cut text; the card makes no one.
     assert not Person.objects.filter(name__icontains="Donald John").exists()
     assert not Person.objects.filter(name__icontains="Senators").exists()
+    assert not Person.objects.filter(mentions__isnull=True).exists()  # none left over from the first, uncut pass
     for mention in Mention.objects.filter(paragraph__in=carded):
         assert mention.paragraph.text[mention.start : mention.end] == mention.text
     # Search never sees the card's headlines.

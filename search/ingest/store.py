@@ -20,7 +20,7 @@ from search import digests, people
 from search.engine import index
 from search.ingest import boilerplate, inline, learned, paragraphs, persons, repeats
 from search.ingest.readers import ArticleInput, IngestError, Skipped, estimated_articles, iter_files, parse_date, read_file
-from search.models import Alias, Article, Mention, Paragraph, Person, Source, unique_slug, web_url
+from search.models import Alias, Article, Mention, Paragraph, Person, RejectedMerge, Source, unique_slug, web_url
 
 __all__ = ["ArticleInput", "Defaults", "IngestError", "Summary", "ingest_paths", "parse_date", "preview_paths", "store_article"]
 
@@ -508,6 +508,11 @@ def settle_furniture(sources: Iterable[int], processes: int = 1) -> int:
     changed: set[int] = set()
     for source_id in sorted(sources):
         changed |= repeats.learn_furniture(source_id)
+    named = {
+        p
+        for batch in repeats.batches(sorted(changed))
+        for p in Mention.objects.filter(paragraph__article__in=batch).values_list("person_id", flat=True)
+    }
     stored = Article.objects.filter(pk__in=changed).select_related("source").order_by("pk")
     inputs = (
         ArticleInput(
@@ -527,7 +532,22 @@ def settle_furniture(sources: Iterable[int], processes: int = 1) -> int:
         with transaction.atomic():
             replace_paragraphs(article, prepared, directory, counter)
         counter.settle()
+    drop_unmentioned(named)
     return len(changed)
+
+
+def drop_unmentioned(person_ids: Iterable[int]) -> int:
+    """Delete those of these persons nothing mentions any more and no curator touched (no alias, name,
+    flag, merge or rejected merge): names that came only from furniture ("Hillicon Valley", a card's
+    headline). Returns how many."""
+    curated = set(RejectedMerge.objects.values_list("first_id", flat=True)) | set(RejectedMerge.objects.values_list("second_id", flat=True))
+    dropped = 0
+    for batch in repeats.batches(sorted(set(person_ids) - curated)):
+        unmentioned = Person.objects.filter(
+            pk__in=batch, mentions__isnull=True, aliases__isnull=True, former_slugs__isnull=True, name_curated=False, not_a_person=False
+        )
+        dropped += unmentioned.delete()[1].get("search.Person", 0)
+    return dropped
 
 
 def settle_repetition(sources: Iterable[int]) -> int:
