@@ -45,7 +45,6 @@ _NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _OPENS_SENTENCE = re.compile(r"^[\"“‘'(\[]*[A-Z0-9]")
 _READ_MORE = frozenset({"MORE", "More»", "more»", "More›"})  # a link to the rest, closing a card or a teaser
 _CAPITALISED = re.compile(r"^\(?[A-Z][\w.’'-]*\)?,?$")
-_QUOTES = {'"': 0, "“": 1, "”": -1}
 
 
 @dataclass(frozen=True)
