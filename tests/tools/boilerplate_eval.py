@@ -198,20 +198,20 @@ def summary(counts: dict[str, int]) -> str:
     )
 
 
-def read_first() -> dict[str, str]:
-    rows = [line.rstrip("\n").split("\t") for line in FIRST.open(encoding="utf-8") if not line.startswith("#")]
+def read_first(first: Path = FIRST) -> dict[str, str]:
+    rows = [line.rstrip("\n").split("\t") for line in first.open(encoding="utf-8") if not line.startswith("#")]
     return {name: f"{figures} ({when})" for name, when, figures in rows[1:]}
 
 
-def record_first(name: str, figures: str) -> str:
-    """Append a sample's first measurement to FIRST (once: the caller checks read_first)."""
+def record_first(name: str, figures: str, first: Path = FIRST) -> str:
+    """Append a sample's first measurement to ``first`` (once: the caller checks read_first)."""
     import subprocess
     from datetime import date
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     dirty = subprocess.run(["git", "status", "--porcelain", "search"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     when = f"{date.today().isoformat()}, at {commit}{' with uncommitted changes to search/' if dirty else ''}"
-    with FIRST.open("a", encoding="utf-8") as file:
+    with first.open("a", encoding="utf-8") as file:
         file.write(f"{name}\t{when}\t{figures}\n")
     return f"{figures} ({when})"
 
