@@ -167,3 +167,22 @@ def test_a_saved_pages_date_names_its_signal_and_is_never_today(tmp_path: Path) 
     assert readers.page_date(readers.html_root(meta), "", text_date=today) == (None, "")  # a page saved today that names no other date
     (tmp_path / "p.html").write_text(page, encoding="utf-8")
     assert readers.read_file(tmp_path / "p.html").__next__().date_from == "json-ld"  # type: ignore[union-attr]
+
+
+def test_a_date_the_page_calls_modified_gives_way_to_the_earlier_published_one() -> None:
+    page = (
+        b'<html><head><meta property="article:published_time" content="2020-01-19T12:25:36Z">'
+        b'<meta property="article:modified_time" content="2020-01-20T09:49:32Z"></head><body><p>Text</p></body></html>'
+    )
+    root = readers.html_root(page)
+    # htmldate's choice here is the modified day: the page names an earlier one as published
+    assert readers.page_date(root, "", text_date="2020-01-20") == (dt.date(2020, 1, 19), "meta")
+    # a choice the page does not call modified stays, even with an earlier day elsewhere on the page
+    assert readers.page_date(root, "", text_date="2020-01-21") == (dt.date(2020, 1, 21), "text")
+
+
+def test_an_undeclared_utf8_page_is_read_as_utf8() -> None:
+    # lxml alone reads bytes without a declared charset as Latin-1 ("L\u00e2\u0080\u0099\u00c3\u00a9valuation")
+    page = "<html><head></head><body><h1>L’évaluation et les listes de revues</h1><p>Texte</p></body></html>".encode()
+    title = "L'évaluation et les listes de revues - La Vie des idées"  # the metadata's title: the page's headline wins
+    assert readers.page_title(readers.html_root(page), title, site="La Vie des idées", url="") == "L’évaluation et les listes de revues"

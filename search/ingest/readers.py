@@ -297,15 +297,17 @@ _PUBLISHED_META = (
     "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate", "publication_date",
     "dc.date.issued", "dcterms.created", "parsely-pub-date", "sailthru.date", "date",
 )  # fmt: skip
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dc.date.modified", "dcterms.modified", "lastmod")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|$)")
 
 
 def html_root(data: bytes) -> Any:
-    """The page as an lxml tree, or None for hopeless markup."""
-    import lxml.html  # noqa: PLC0415
+    """The page as an lxml tree, decoded as trafilatura decodes it (the declared or guessed charset:
+    lxml alone reads an undeclared UTF-8 page as Latin-1), or None for hopeless markup."""
+    from trafilatura import load_html  # noqa: PLC0415 - slow import, only for HTML inputs
 
     try:
-        return lxml.html.fromstring(data)
+        return load_html(data)
     except Exception:  # lxml raises several types for hopeless markup
         return None
 
@@ -314,28 +316,49 @@ def page_date(root: Any, url: str, *, text_date: object) -> tuple[dt.date | None
     """A saved page's publication date and the signal that gave it.
 
     htmldate's choice first (through trafilatura, which asks it for the original date; it weighs the
-    page's JSON-LD, metadata, URL and text, and time zones, and was right on 43 of the 45 annotated
-    pages, docs/BENCHMARKS.md); the signal
-    named is the most explicit one that gives the same day (``json-ld``, ``meta``, ``url``, else
+    page's JSON-LD, metadata, URL and text, and time zones; docs/BENCHMARKS.md), unless it is a day the
+    page itself calls modified and the page names an earlier day as published: then that one. The
+    signal named is the most explicit one that gives the same day (``json-ld``, ``meta``, ``url``, else
     ``text``). When htmldate finds nothing, the first of those that does. Never today's date or a
     later one: a page saved today that names no date stays undated.
     """
+    today = dt.date.today()
+    signals = [(d, signal) for d, signal in _date_signals(root, url) if d < today]
+    found = parse_date(text_date)
+    if found is None or found >= today:
+        return signals[0] if signals else (None, "")
+    earlier = [(d, signal) for d, signal in signals if d < found and signal != "url"]
+    if earlier and found in _modified_dates(root):
+        return min(earlier)
+    return found, next((signal for d, signal in signals if d == found), "text")
+
+
+def _date_signals(root: Any, url: str) -> list[tuple[dt.date, str]]:
+    """The days a page names as its publication, most explicit first."""
     signals: list[tuple[dt.date, str]] = []
     if root is not None:
         signals += [(d, "json-ld") for value in _json_ld_dates(root) if (d := parse_date(value))]
-        metas = {(m.get("property") or m.get("name") or m.get("itemprop") or "").casefold(): m.get("content") for m in root.iter("meta")}
+        metas = _metas(root)
         signals += [(d, "meta") for name in _PUBLISHED_META if (d := parse_date(metas.get(name)))]
     if match := _URL_DATE.search(url):
         signals += [(d, "url") for d in [parse_date("-".join(f"{int(part):02d}" for part in match.groups()))] if d]
-    today = dt.date.today()
-    signals = [(d, signal) for d, signal in signals if d < today]
-    found = parse_date(text_date)
-    if found is not None and found < today:
-        return found, next((signal for d, signal in signals if d == found), "text")
-    return signals[0] if signals else (None, "")
+    return signals
 
 
-def _json_ld_dates(root: object) -> list[str]:
+def _modified_dates(root: Any) -> set[dt.date]:
+    """The days a page names as its last change (JSON-LD ``dateModified``, modified-time metadata)."""
+    if root is None:
+        return set()
+    metas = _metas(root)
+    values = _json_ld_dates(root, key="dateModified") + [metas.get(name) for name in _MODIFIED_META]
+    return {d for value in values if (d := parse_date(value))}
+
+
+def _metas(root: Any) -> dict[str, str | None]:
+    return {(m.get("property") or m.get("name") or m.get("itemprop") or "").casefold(): m.get("content") for m in root.iter("meta")}
+
+
+def _json_ld_dates(root: object, key: str = "datePublished") -> list[str]:
     dates: list[str] = []
 
     def walk(node: object) -> None:
@@ -343,10 +366,10 @@ def _json_ld_dates(root: object) -> list[str]:
             for item in node:
                 walk(item)
         elif isinstance(node, dict):
-            if isinstance(node.get("datePublished"), str):
-                dates.append(node["datePublished"])
-            for key in ("@graph", "mainEntity", "mainEntityOfPage"):
-                walk(node.get(key))
+            if isinstance(node.get(key), str):
+                dates.append(node[key])
+            for inner in ("@graph", "mainEntity", "mainEntityOfPage"):
+                walk(node.get(inner))
 
     for script in root.xpath('//script[@type="application/ld+json"]'):  # type: ignore[attr-defined]
         try:
