@@ -274,11 +274,13 @@ def _read_html(path: Path) -> ArticleInput:
     import trafilatura  # noqa: PLC0415 - slow import, only for HTML inputs
 
     data = _read_bytes(path)
-    document = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False, include_tables=False, deduplicate=True)
+    root = html_root(data)  # parsed once: trafilatura works on its own copy, the date's signals and the headline on this
+    document = trafilatura.bare_extraction(
+        data if root is None else root, with_metadata=True, include_comments=False, include_tables=False, deduplicate=True
+    )
     assert not isinstance(document, dict)  # a dict only with as_dict=True
     if document is None or len((document.text or "").split()) < _MIN_PAGE_WORDS:
         raise IngestError("no article text found in the page")
-    root = html_root(data)  # parsed once for the date's signals and the headline
     published, date_from = page_date(root, document.url or "", text_date=document.date)
     return ArticleInput(
         text=document.text or "",
