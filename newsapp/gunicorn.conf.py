@@ -8,6 +8,7 @@ Every figure can be overridden on the command line or with GUNICORN_CMD_ARGS.
 
 from __future__ import annotations
 
+import logging
 import os
 
 workers = int(os.environ.get("WORKERS", "2"))
@@ -16,3 +17,17 @@ threads = int(os.environ.get("THREADS", "4"))
 keepalive = 5
 timeout = 30  # no request of this app takes a second of that; a stuck one is restarted
 graceful_timeout = 10
+
+
+def post_worker_init(worker: object) -> None:
+    """Warm a new worker before it takes requests: import the views and join the index's doc values,
+    which a fresh worker's first user would otherwise wait for (docs/BENCHMARKS.md, "Cold answers")."""
+    from django.urls import get_resolver
+
+    from search.engine import docvalues
+
+    get_resolver().url_patterns  # noqa: B018 - imports every view module
+    try:
+        docvalues.warm()
+    except Exception:  # a worker that cannot warm up still serves, and says why
+        logging.getLogger(__name__).exception("Warming the search index failed; the first search will do it.")

@@ -1,8 +1,9 @@
 """Per-document values of the index as numpy arrays, and the searcher they belong to.
 
 Facet counts and filters come from per-segment arrays of doc values (article, source, day,
-persons), loaded once per segment and reused until the segment changes: Whoosh's own ``groupedby``
-faceting costs hundreds of milliseconds per search (docs/WHOOSH.md).
+persons), mapped from files beside each segment (``segment_values``), joined once per process and
+index version, and reused until the index changes: Whoosh's own ``groupedby`` faceting costs hundreds
+of milliseconds per search (docs/WHOOSH.md).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 import numpy as np
 from whoosh.searching import Searcher
 
-from search.engine import _whoosh, index, matching
+from search.engine import _whoosh, index, matching, segment_values
 from search.engine.arrays import offsets_of, run_indices
 
 T = TypeVar("T")
@@ -106,6 +107,8 @@ class DocValues:
 _local = threading.local()
 _segment_cache: dict[tuple[str, str, int], DocValues] = {}
 _segment_lock = threading.Lock()
+_joined_cache: dict[tuple[str, tuple[Any, ...]], DocValues] = {}
+_JOINED_KEPT = 4  # sets of segments (index versions) whose joined values are kept
 
 
 def current_searcher() -> Searcher:
@@ -149,14 +152,29 @@ def field_lengths(searcher: Searcher, fieldname: str) -> np.ndarray:
 
 
 def _join_segment_values(searcher: Searcher) -> DocValues:
+    """Joined once per process and set of segments, not per thread: the arrays derived from them
+    (sorted person pairs, counts over every document) then serve every thread of a worker."""
+    path = str(index.current_path())
     # Segments with no documents (and Whoosh's EmptyReader) contribute nothing.
     leaves = [(r, offset) for r, offset in searcher.reader().leaf_readers() if r.doc_count_all()]
-    parts = [_segment_values(str(index.current_path()), reader) for reader, _ in leaves]
+    key = (path, tuple((_whoosh.segment_key(r)[:2], offset) for r, offset in leaves))
+    with _segment_lock:
+        joined = _joined_cache.get(key)
+    if joined is not None:
+        return joined
+    joined = _joined([_segment_values(path, reader) for reader, _ in leaves], [offset for _, offset in leaves])
+    with _segment_lock:
+        if len(_joined_cache) >= _JOINED_KEPT:
+            _joined_cache.clear()
+        _joined_cache[key] = joined
+    return joined
+
+
+def _joined(parts: list[DocValues], offsets: list[int]) -> DocValues:
     if not parts:
         return DocValues.empty()
     if len(parts) == 1:
         return parts[0]
-    offsets = [offset for _, offset in leaves]
     return DocValues(
         article=np.concatenate([p.article for p in parts]),
         source=np.concatenate([p.source for p in parts]),
@@ -167,6 +185,15 @@ def _join_segment_values(searcher: Searcher) -> DocValues:
     )
 
 
+def warm() -> None:
+    """Do a new process's first-search work before it serves (gunicorn's ``post_worker_init``): join
+    the doc values and derive the arrays every count needs, so that no user waits for them."""
+    with index.open_index().searcher() as searcher:
+        values = _join_segment_values(searcher)
+        for derived in ("pairs", "mention_offsets", "article_source", "article_day"):
+            getattr(values, derived)
+
+
 def _segment_values(path: str, reader: Any) -> DocValues:
     segment_id, deleted_count, deleted = _whoosh.segment_key(reader)
     key = (path, segment_id, deleted_count)
@@ -174,7 +201,7 @@ def _segment_values(path: str, reader: Any) -> DocValues:
         cached = _segment_cache.get(key)
     if cached is not None:
         return cached
-    values = _load_segment_values(reader, deleted)
+    values = _with_deletions(*segment_values.arrays(path, segment_id, reader), deleted)
     with _segment_lock:
         if len(_segment_cache) > 256:
             _segment_cache.clear()
@@ -182,22 +209,12 @@ def _segment_values(path: str, reader: Any) -> DocValues:
     return values
 
 
-def _load_segment_values(reader: Any, deleted: AbstractSet[int]) -> DocValues:
-    n = reader.doc_count_all()
-
-    def column(name: str) -> np.ndarray:
-        return np.fromiter(reader.column_reader(name), dtype=np.int64, count=n)
-
-    live = np.ones(n, bool)
+def _with_deletions(docs: np.ndarray, persons: np.ndarray, deleted: AbstractSet[int]) -> DocValues:
+    """One segment's DocValues from its arrays (mapped, not copied) and its deleted documents."""
+    live = np.ones(docs.shape[1], bool)
+    person_doc, person_id = persons[0], persons[1]
     if deleted:
         live[np.fromiter(deleted, np.int64)] = False
-    docs: list[np.ndarray] = []
-    ids: list[np.ndarray] = []
-    for term in reader.lexicon("person"):
-        postings = np.fromiter(reader.postings("person", term).all_ids(), dtype=np.int64)
-        docs.append(postings)
-        ids.append(np.full(postings.size, int(term), dtype=np.int64))
-    person_doc = np.concatenate(docs) if docs else np.zeros(0, np.int64)
-    person_id = np.concatenate(ids) if ids else np.zeros(0, np.int64)
-    keep = live[person_doc] if person_doc.size else np.zeros(0, bool)
-    return DocValues(column("article"), column("source"), column("day"), live, person_doc[keep], person_id[keep])
+        keep = live[person_doc]
+        person_doc, person_id = person_doc[keep], person_id[keep]
+    return DocValues(docs[0], docs[1], docs[2], live, person_doc, person_id)

@@ -24,7 +24,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.writing import IndexWriter, SegmentWriter
 
-from search.engine import _whoosh, schema
+from search.engine import _whoosh, schema, segment_values
 from search.models import Article, IndexOutbox, Mention, Paragraph
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,19 @@ def writer(ix: whoosh_index.Index | None = None, *, timeout: float | None = None
         with suppress(Exception):  # a failed commit (disk full) must still let go of the lock
             w.cancel()
         raise
+    save_segment_values(target)
+
+
+def save_segment_values(ix: whoosh_index.Index) -> None:
+    """Write the doc-value files of the index's segments that lack them, and drop those of segments
+    merged away (search/engine/segment_values.py), so that no searcher reads them through Whoosh."""
+    folder = ix.storage.folder
+    try:
+        with whoosh_index.open_dir(folder).reader() as reader:
+            leaves = [(_whoosh.segment_key(r)[0], r) for r, _ in reader.leaf_readers() if r.doc_count_all()]
+            segment_values.write_missing(folder, leaves)
+    except OSError as exc:  # the commit stands; searchers read the values through Whoosh meanwhile
+        log.warning("Doc values of %s not written: %s", folder, exc)
 
 
 SMALL_SEGMENT_DOCS = 20_000  # segments below this size are merged once there are MERGE_AT of them

@@ -1,0 +1,116 @@
+"""Each segment's doc values as arrays in files beside the segment, written once and mapped at open.
+
+Reading a segment's doc values through Whoosh walks every ``person`` posting in Python: 7.1 s for
+the whole AllSides corpus, paid by every new worker before its first answer. A segment never
+changes once committed (deletions live in the index's table of contents), so its arrays are
+written once, when the segment is committed, as ``.npy`` files in the generation's ``docvalues/``
+folder, and every process maps them (``numpy.load(mmap_mode="r")``): a new worker reads them from
+the page cache the other workers share. docs/WHOOSH.md, "Doc values beside the segments".
+
+A missing, short or foreign file is never trusted: the values are read through Whoosh again and
+the file rewritten (atomically: a reader sees the old file or the new one). Failing to write (a
+read-only or full disk) costs speed, never an answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+FOLDER = "docvalues"
+_PER_DOC = ("article", "source", "day")  # one value per document: rows of <segment>.docs.npy
+_VERSION = 1  # bump when what the files hold changes; older files are then rewritten
+
+
+def folder(index_path: str | Path) -> Path:
+    return Path(index_path) / FOLDER
+
+
+def _files(index_path: str | Path, segment_id: str) -> tuple[Path, Path]:
+    base = folder(index_path) / f"{segment_id}.v{_VERSION}"
+    return base.with_name(base.name + ".docs.npy"), base.with_name(base.name + ".persons.npy")
+
+
+def arrays(index_path: str | Path, segment_id: str, reader: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(article, source, day) rows by document, and (document, person) rows of every mention, of one
+    segment, deleted documents included: mapped from the segment's files, written first if needed."""
+    mapped = _mapped(index_path, segment_id, reader.doc_count_all())
+    if mapped is not None:
+        return mapped
+    docs, persons = read_through_whoosh(reader)
+    save(index_path, segment_id, docs, persons)
+    return docs, persons
+
+
+def read_through_whoosh(reader: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The segment's doc values from Whoosh's columns and ``person`` postings (the slow way)."""
+    n = reader.doc_count_all()
+    docs = np.stack([np.fromiter(reader.column_reader(name), dtype=np.int64, count=n) for name in _PER_DOC])
+    doc_parts: list[np.ndarray] = []
+    id_parts: list[np.ndarray] = []
+    for term in reader.lexicon("person"):
+        postings = np.fromiter(reader.postings("person", term).all_ids(), dtype=np.int64)
+        doc_parts.append(postings)
+        id_parts.append(np.full(postings.size, int(term), dtype=np.int64))
+    if not doc_parts:
+        return docs, np.zeros((2, 0), np.int64)
+    return docs, np.stack([np.concatenate(doc_parts), np.concatenate(id_parts)])
+
+
+def _mapped(index_path: str | Path, segment_id: str, doc_count: int) -> tuple[np.ndarray, np.ndarray] | None:
+    docs_file, persons_file = _files(index_path, segment_id)
+    try:
+        docs = np.load(docs_file, mmap_mode="r")
+        persons = np.load(persons_file, mmap_mode="r")
+    except (OSError, ValueError) as exc:  # absent, short, or not an array file
+        if not isinstance(exc, FileNotFoundError):
+            log.warning("Doc values of segment %s unreadable (%s): reading them again.", segment_id, exc)
+        return None
+    fits = docs.shape == (len(_PER_DOC), doc_count) and persons.ndim == 2 and persons.shape[0] == 2
+    if not fits or docs.dtype != np.int64 or persons.dtype != np.int64:
+        log.warning("Doc values of segment %s do not fit the segment: reading them again.", segment_id)
+        return None
+    if persons.shape[1] and int(persons[0].max()) >= doc_count:
+        return None
+    return docs, persons
+
+
+def save(index_path: str | Path, segment_id: str, docs: np.ndarray, persons: np.ndarray) -> None:
+    """Write one segment's files, each atomically; a failure is logged, never raised."""
+    try:
+        folder(index_path).mkdir(exist_ok=True)
+        for path, values in zip(_files(index_path, segment_id), (docs, persons), strict=True):
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            with tmp.open("wb") as handle:
+                np.save(handle, np.ascontiguousarray(values, dtype=np.int64))
+            os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("Doc values of segment %s not written (%s): searches read them through Whoosh.", segment_id, exc)
+
+
+def write_missing(index_path: str | Path, readers: Iterable[tuple[str, Any]]) -> None:
+    """Write the files of these (segment id, reader) pairs that lack them, and remove the files of
+    segments no longer in the index (merged away): call after a commit, with the new segments."""
+    keep: set[str] = set()
+    for segment_id, reader in readers:
+        keep.add(segment_id)
+        if _mapped(index_path, segment_id, reader.doc_count_all()) is None:
+            save(index_path, segment_id, *read_through_whoosh(reader))
+    _remove_others(index_path, keep)
+
+
+def _remove_others(index_path: str | Path, keep: set[str]) -> None:
+    # A process still reading an old searcher keeps its mapping: unlinking a mapped file is safe on POSIX.
+    if not folder(index_path).is_dir():
+        return
+    for path in folder(index_path).iterdir():
+        segment_id = path.name.lstrip(".").split(".", 1)[0]
+        if segment_id not in keep:
+            path.unlink(missing_ok=True)
