@@ -121,7 +121,7 @@ def test_merged_segments_leave_no_files_behind(store: Callable[..., ingest.Artic
     segment_ids = {segment_id for segment_id, _ in _leaves()}
     assert len(segment_ids) < index.MERGE_AT + 2  # merged
     assert {name.split(".", 1)[0] for name in _files()} == segment_ids
-    assert len(_files()) == 2 * len(segment_ids)
+    assert len(_files()) == 3 * len(segment_ids)  # docs, persons, words
 
 
 def test_a_rebuilt_generation_has_its_own_files(demo_subset: Path, monkeypatch: pytest.MonkeyPatch) -> None:

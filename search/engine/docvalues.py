@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import numpy as np
 from whoosh.searching import Searcher
 
-from search.engine import _whoosh, index, matching, segment_values
+from search.engine import _whoosh, index, matching, segment_values, words
 from search.engine.arrays import offsets_of, run_indices
 
 T = TypeVar("T")
@@ -187,11 +187,13 @@ def _joined(parts: list[DocValues], offsets: list[int]) -> DocValues:
 
 def warm() -> None:
     """Do a new process's first-search work before it serves (gunicorn's ``post_worker_init``): join
-    the doc values and derive the arrays every count needs, so that no user waits for them."""
+    the doc values, derive the arrays every count needs and merge the word list of fuzzy words, so
+    that no user waits for them."""
     with index.open_index().searcher() as searcher:
         values = _join_segment_values(searcher)
         for derived in ("pairs", "mention_offsets", "article_source", "article_day"):
             getattr(values, derived)
+        words.vocabulary(searcher)
 
 
 def _segment_values(path: str, reader: Any) -> DocValues:

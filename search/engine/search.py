@@ -17,9 +17,8 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
-from whoosh.support.levenshtein import distance
 
-from search.engine import counting, docvalues, highlight, matching, schema
+from search.engine import counting, docvalues, highlight, matching, schema, words
 from search.engine.docvalues import DocValues
 from search.engine.parse import Lookups, QueryError, parse_query
 from search.models import Paragraph
@@ -166,9 +165,8 @@ def corrected_word(searcher: Searcher, typed: str, *, lookups: Lookups) -> str:
     if len(word) < 3:
         return ""
     reader = searcher.reader()
-    near = {c for leaf, _ in reader.leaf_readers() for c in leaf.terms_within("words", word, 2, prefix=1)}  # one walk
-    near = {c for c in near if c != word and len(c) > 2 and not c.isdigit()}
-    weights = {c: reader.doc_frequency("words", c) / EDIT_COST ** (distance(word, c) - 1) for c in near}
+    near = {c: d for c, d in words.within(searcher, word, 2, prefix=1).items() if c != word and len(c) > 2 and not c.isdigit()}
+    weights = {c: reader.doc_frequency("words", c) / EDIT_COST ** (d - 1) for c, d in near.items()}
     if typed[:1].isupper():
         _boost_names(weights, lookups)
     if not weights:

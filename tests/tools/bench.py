@@ -198,6 +198,8 @@ def query_mix() -> list[Case]:
         for q, y in (("trump", "2016"), ("obama", "2014"), ("election", "2018"), ("", "2019"), ("virus", "2020"))
     ]
     cases += [Case("browse"), Case("browse", source=sources[0]), Case("browse", year="2017")]
+    cases += [Case("fuzzy word", q) for q in ("goverment~", "electon~", "presdent~")]
+    cases += [Case("typo, few hits", q) for q in ("goverment", "immigraton", "senatr")]
     return cases
 
 

@@ -1,0 +1,91 @@
+"""The archive's words as written (the ``words`` field), one sorted list per index version, and the
+words within an edit or two of a typed one: for ``word~`` and for "did you mean".
+
+Whoosh's ``terms_within`` walks each segment's on-disk term dictionary with a Levenshtein automaton
+in pure Python, a few small reads per step: 245-305 ms per fuzzy word on the whole AllSides corpus
+(docs/WHOOSH.md). Here the words of every segment are read once per process from the files beside
+the segments (``segment_values.words``), merged into one sorted list, and the words sharing the typed
+word's first letter (a slice of it, found by bisection) are compared with rapidfuzz's Levenshtein
+distance in C. Expansions are kept per index version. The answers are Whoosh's: plain Levenshtein,
+the first ``prefix`` letters as typed (tests/test_words.py compares them).
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+from whoosh.searching import Searcher
+
+from search.engine import _whoosh, index, segment_values
+
+_KEPT_VERSIONS = 4  # index versions whose word lists are kept in a process
+_KEPT_EXPANSIONS = 4096  # expansions kept per index version
+
+
+@dataclass
+class Vocabulary:
+    """Every word of the ``words`` field in one index version, sorted, deleted documents' words included."""
+
+    words: list[str]
+    _near: dict[tuple[str, int, int], dict[str, int]] = field(default_factory=dict, repr=False)
+
+    def within(self, word: str, maxdist: int, *, prefix: int = 1) -> dict[str, int]:
+        """The words at most ``maxdist`` edits from ``word`` that begin with its first ``prefix``
+        letters, with their distance (``word`` itself included, at 0, when the archive has it)."""
+        key = (word, maxdist, prefix)
+        found = self._near.get(key)
+        if found is None:
+            found = self._within(word, maxdist, prefix)
+            if len(self._near) >= _KEPT_EXPANSIONS:
+                self._near.clear()
+            self._near[key] = found
+        return dict(found)
+
+    def _within(self, word: str, maxdist: int, prefix: int) -> dict[str, int]:
+        start = word[:prefix]
+        low = bisect.bisect_left(self.words, start)
+        high = bisect.bisect_left(self.words, start + "\U0010ffff") if start else len(self.words)
+        candidates = self.words[low:high]
+        matches = process.extract(word, candidates, scorer=Levenshtein.distance, score_cutoff=maxdist, limit=None)
+        return {candidate: int(dist) for candidate, dist, _ in matches}
+
+
+_cache: dict[tuple[str, tuple[str, ...]], Vocabulary] = {}
+_lock = threading.Lock()
+
+
+def vocabulary(searcher: Searcher) -> Vocabulary:
+    """This searcher's words, built once per process and index version (set of segments)."""
+    path = str(index.current_path())
+    leaves = [r for r, _ in searcher.reader().leaf_readers() if r.doc_count_all()]
+    key = (path, tuple(_whoosh.segment_key(r)[0] for r in leaves))
+    with _lock:
+        known = _cache.get(key)
+    if known is not None:
+        return known
+    built = Vocabulary(_merged(segment_values.words(path, segment_id, r) for segment_id, r in zip(key[1], leaves, strict=True)))
+    with _lock:
+        if len(_cache) >= _KEPT_VERSIONS:
+            _cache.clear()
+        _cache[key] = built
+    return built
+
+
+def _merged(lists: Iterable[list[str]]) -> list[str]:
+    """Sorted lists merged into one, without repeats."""
+    merged: list[str] = []
+    for word in heapq.merge(*lists):
+        if not merged or merged[-1] != word:
+            merged.append(word)
+    return merged
+
+
+def within(searcher: Searcher, word: str, maxdist: int, *, prefix: int = 1) -> dict[str, int]:
+    """The archive's words within ``maxdist`` edits of ``word`` (its first ``prefix`` letters as typed)."""
+    return vocabulary(searcher).within(word, maxdist, prefix=prefix)
