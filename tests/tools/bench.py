@@ -1,6 +1,7 @@
 """`make bench`: ingest N AllSides paragraphs into the project, then time the whole search response
-against SQLite FTS5 and against Whoosh's own ``groupedby`` faceting (what django-haystack does),
-in one run, on the same data, and write the figures into docs/BENCHMARKS.md.
+against SQLite FTS5 and tantivy doing the same work as well as they allow (tests/tools/peers.py) and
+against Whoosh's own ``groupedby`` faceting (what django-haystack does), in one run, on the same
+data, and write the figures into docs/BENCHMARKS.md.
 
     python tests/tools/bench.py --paragraphs 100000 [--processes 2] [--runs 5]
 
@@ -17,7 +18,6 @@ import os
 import platform
 import re
 import resource
-import sqlite3
 import statistics
 import sys
 import threading
@@ -27,6 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from peers import OverBudget, build_fts5, build_tantivy, fts5_engine, tantivy_engine  # noqa: E402 - beside this file
+
+__all__ = ["OverBudget", "fts5_engine"]
 SHARED = Path(os.environ.get("NEWSAPP_SHARED_DIR", ROOT.parent / "shared"))
 ALLSIDES = SHARED / "corpora" / "allsides"
 REPORT = ROOT / "docs" / "BENCHMARKS.md"
@@ -259,130 +264,6 @@ def groupedby_engine() -> Callable[[Case], int]:
     return run
 
 
-def build_fts5(path: Path) -> float:
-    """SQLite FTS5 over the same kept paragraphs, with facet tables and indexes."""
-    from django.db import connection
-
-    if path.exists():
-        path.unlink()
-    started = time.perf_counter()
-    db = sqlite3.connect(path)
-    db.executescript(
-        """
-        CREATE VIRTUAL TABLE fts USING fts5(body, tokenize='porter unicode61');
-        CREATE TABLE doc(id INTEGER PRIMARY KEY, article INTEGER, source INTEGER, day INTEGER, month INTEGER);
-        CREATE TABLE doc_person(doc_id INTEGER, person_id INTEGER, PRIMARY KEY(doc_id, person_id)) WITHOUT ROWID;
-        """
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT p.id, p.text, a.id, COALESCE(a.source_id, 0), COALESCE(a.published, '') FROM search_paragraph p "
-            "JOIN search_article a ON a.id = p.article_id WHERE NOT p.is_boilerplate"
-        )
-        for rows in iter(lambda: cursor.fetchmany(5000), []):
-            db.executemany("INSERT INTO fts(rowid, body) VALUES (?, ?)", [(r[0], r[1]) for r in rows])
-            docs = [(r[0], r[2], r[3], _day(r[4]), _day(r[4]) // 100) for r in rows]
-            db.executemany("INSERT INTO doc VALUES (?, ?, ?, ?, ?)", docs)
-        cursor.execute(
-            "SELECT DISTINCT m.paragraph_id, m.person_id FROM search_mention m JOIN search_paragraph p ON p.id = m.paragraph_id "
-            "WHERE NOT p.is_boilerplate"
-        )
-        db.executemany("INSERT OR IGNORE INTO doc_person VALUES (?, ?)", cursor.fetchall())
-    db.executescript(
-        """
-        CREATE INDEX doc_source ON doc(source); CREATE INDEX doc_month ON doc(month); CREATE INDEX doc_day ON doc(day);
-        CREATE INDEX doc_person_person ON doc_person(person_id, doc_id);
-        INSERT INTO fts(fts) VALUES ('optimize');
-        """
-    )
-    db.commit()
-    db.close()
-    return time.perf_counter() - started
-
-
-def _day(value: object) -> int:
-    text = str(value or "")
-    return int(text[:10].replace("-", "")) if len(text) >= 10 else 0
-
-
-class OverBudget(Exception):
-    """A query stopped at the time budget: its time is recorded as the budget, a lower bound."""
-
-
-def fts5_engine(path: Path, budget: float) -> Callable[[Case], int]:
-    """bm25 top 10 + snippet() + total + person/source/month facet counts by GROUP BY.
-
-    SQLite's progress handler interrupts a query past ``budget`` seconds: on the whole corpus a
-    common word takes minutes here (GROUP BY over every match), and the run must end.
-    """
-    from search.models import Person, Source
-
-    db = sqlite3.connect(path)
-    deadline = [0.0]
-    db.set_progress_handler(lambda: int(time.perf_counter() > deadline[0]), 10_000)
-
-    def run(case: Case) -> int:
-        deadline[0] = time.perf_counter() + budget
-        try:
-            person = Person.objects.get(slug=case.person).pk if case.person else None
-            source = Source.objects.get(slug=case.source).pk if case.source else None
-            return _fts5_response(db, case, person, source)
-        except sqlite3.OperationalError as exc:
-            if "interrupted" in str(exc):
-                raise OverBudget from exc
-            raise
-
-    return run
-
-
-def _fts5_response(db: sqlite3.Connection, case: Case, person: int | None, source: int | None) -> int:
-    where, args = [], []
-    if case.q:
-        where.append("fts MATCH ?")
-        args.append(_fts_query(case.q))
-    if person is not None:
-        where.append("d.id IN (SELECT doc_id FROM doc_person WHERE person_id = ?)")
-        args.append(person)
-    if source is not None:
-        where.append("d.source = ?")
-        args.append(source)
-    if case.year:
-        where.append("d.day BETWEEN ? AND ?")
-        args += [int(case.year) * 10000, int(case.year) * 10000 + 1299]
-    # With a query, start from the full-text match (CROSS JOIN fixes the join order, as in the lab).
-    origin = "fts CROSS JOIN doc d ON d.id = fts.rowid" if case.q else "doc d"
-    db.execute("DROP TABLE IF EXISTS temp.hits")
-    db.execute(
-        f"CREATE TEMP TABLE hits AS SELECT d.id, d.source, d.month FROM {origin} {'WHERE ' + ' AND '.join(where) if where else ''}",
-        args,
-    )
-    if case.q:
-        top = db.execute(
-            "SELECT rowid, snippet(fts, 0, '<mark>', '</mark>', '…', 24) FROM fts WHERE fts MATCH ? "
-            "AND rowid IN (SELECT id FROM temp.hits) ORDER BY rank LIMIT 10",
-            [_fts_query(case.q)],
-        ).fetchall()
-    else:
-        top = db.execute(
-            "SELECT d.id, substr(f.body, 1, 200) FROM temp.hits h CROSS JOIN doc d ON d.id = h.id "
-            "JOIN fts f ON f.rowid = d.id ORDER BY d.day DESC LIMIT 10"
-        ).fetchall()
-    total = db.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
-    sources = db.execute("SELECT source, count(*) FROM temp.hits GROUP BY source").fetchall()
-    months = db.execute("SELECT month, count(*) FROM temp.hits GROUP BY month").fetchall()
-    persons = db.execute(
-        "SELECT dp.person_id, count(*) c FROM temp.hits h CROSS JOIN doc_person dp ON dp.doc_id = h.id "
-        "GROUP BY dp.person_id ORDER BY c DESC LIMIT 20"
-    ).fetchall()
-    return total + len(top) + len(sources) + len(months) + len(persons)
-
-
-def _fts_query(q: str) -> str:
-    if q.startswith('"'):
-        return q
-    return " AND ".join(f'"{w}"' for w in re.findall(r"\w+", q) if w != "AND")
-
-
 # --- timing -----------------------------------------------------------------------------------
 
 
@@ -474,11 +355,9 @@ def report(n: int, args: argparse.Namespace, figures: dict[str, object]) -> str:
         f"{load_figures['articles'] / max(load_figures['seconds'], 1e-9):.1f} articles/s; peak RSS {load_figures['peak_rss_mb']:,} MB.",
         "",
         f"**Sizes**: Whoosh index {figures['index_mb']:.0f} MB"
-        + (
-            f"; SQLite FTS5 database {figures['fts_mb']:.0f} MB (built in {figures['fts_seconds']:.1f} s from the project database)."
-            if "fts_seconds" in figures
-            else "."
-        ),
+        + _size_of("SQLite FTS5 database", figures, "fts")
+        + _size_of("tantivy index", figures, "tantivy")
+        + ", each built from the project database's kept paragraphs.",
         "",
         "| engine | p50 ms | p95 ms | mean ms |",
         "| --- | --- | --- | --- |",
@@ -534,6 +413,12 @@ def report(n: int, args: argparse.Namespace, figures: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
+def _size_of(name: str, figures: dict[str, object], key: str) -> str:
+    if f"{key}_seconds" not in figures:
+        return ""
+    return f"; {name} {figures[f'{key}_mb']:.0f} MB (built in {figures[f'{key}_seconds']:.1f} s)"
+
+
 def _summary_row(name: str, timings: Timings, values: list[float]) -> str:
     """p50, p95 and mean of ``values``, marked as lower bounds when some query hit the budget."""
     at_least = "≥ " if timings.over_budget else ""
@@ -563,9 +448,7 @@ def main() -> None:
     parser.add_argument("--paragraphs", type=int, default=100_000)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument(
-        "--engines", default="project,fts5,groupedby", help="which to time (on the whole corpus FTS5 takes minutes a common word)"
-    )
+    parser.add_argument("--engines", default="project,fts5,tantivy,groupedby", help="which to time: project, fts5, tantivy, groupedby")
     parser.add_argument("--budget", type=float, default=10.0, help="seconds an FTS5 query may run before it is stopped")
     args = parser.parse_args()
     engines = set(args.engines.split(","))
@@ -580,8 +463,11 @@ def main() -> None:
     figures: dict[str, object] = {"load": load(args.paragraphs, args.processes, work)}
     print("loaded:", figures["load"], flush=True)
     fts_path = work / "fts5.sqlite3"
+    tantivy_path = work / "tantivy"
     if "fts5" in engines:
         figures["fts_seconds"] = build_fts5(fts_path)
+    if "tantivy" in engines:
+        figures["tantivy_seconds"] = build_tantivy(tantivy_path)
     cases = query_mix()
     figures["cases"] = cases
     timed: dict[str, Timings] = {}
@@ -589,11 +475,14 @@ def main() -> None:
         timed["this project (view, HTMX partial)"] = time_engine(project_engine(), cases, runs=args.runs)
     if "fts5" in engines:
         timed["SQLite FTS5"] = time_engine(fts5_engine(fts_path, args.budget), cases, runs=args.runs, budget=args.budget)
+    if "tantivy" in engines:
+        timed["tantivy"] = time_engine(tantivy_engine(tantivy_path), cases, runs=args.runs)
     if "groupedby" in engines:
         timed["Whoosh groupedby (haystack way)"] = time_engine(groupedby_engine(), cases, runs=max(1, args.runs // 2))
     figures["engines"] = timed
     figures["index_mb"] = folder_mb(Path(settings.SEARCH_INDEX_DIR))
     figures["fts_mb"] = fts_path.stat().st_size / 1e6 if fts_path.exists() else 0.0
+    figures["tantivy_mb"] = folder_mb(tantivy_path) if tantivy_path.exists() else 0.0
     figures["paging"] = deep_paging()
     figures["query_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     client = Client()
