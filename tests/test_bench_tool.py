@@ -66,3 +66,17 @@ def test_memory_walk_finds_child_processes() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+@pytest.mark.django_db
+def test_the_stage_breakdown_times_each_stage_and_puts_the_functions_back(demo_subset: Path) -> None:
+    from search.engine import search as engine
+    from search.web import views
+    from tests.tools import stages
+
+    match, render = engine.match, views.render
+    ((kind, label, ms),) = stages.breakdown([bench.Case("common term", "said")], runs=2)
+    assert (kind, label) == ("common term", "q=said")
+    assert ms["parse + match"] > 0 and ms["template"] > 0 and ms["facets"] > 0 and ms["hits + snippets"] > 0
+    assert sum(ms[s] for s in stages.STAGES) <= ms["whole request"]
+    assert engine.match is match and views.render is render

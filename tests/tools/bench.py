@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from peers import OverBudget, build_fts5, build_tantivy, fts5_engine, tantivy_engine  # noqa: E402 - beside this file
+import stages  # noqa: E402 - beside this file
+from peers import OverBudget, build_fts5, build_tantivy, fts5_engine, tantivy_engine  # noqa: E402
 
 __all__ = ["OverBudget", "fts5_engine"]
 SHARED = Path(os.environ.get("NEWSAPP_SHARED_DIR", ROOT.parent / "shared"))
@@ -401,6 +402,14 @@ def report(n: int, args: argparse.Namespace, figures: dict[str, object]) -> str:
         f"against {figures['full_bytes']:,} bytes ({figures['full_gzip']:,} gzipped) for the full page.",
         "",
     ]
+    if figures["stages"]:
+        lines += [
+            "Where the page's time goes, one query of each class, warm (median ms of 5; `tests/tools/stages.py` times each "
+            "stage's function in the view's process):",
+            "",
+            *stages.table(figures["stages"]),  # type: ignore[arg-type]
+            "",
+        ]
     paging: dict[str, list[tuple[int, float]]] = figures["paging"]  # type: ignore[assignment]
     lines += [
         "Deep paging (`q=said`, every page from 1 to 500 in turn, ms for the pages shown):",
@@ -484,6 +493,7 @@ def main() -> None:
     figures["fts_mb"] = fts_path.stat().st_size / 1e6 if fts_path.exists() else 0.0
     figures["tantivy_mb"] = folder_mb(tantivy_path) if tantivy_path.exists() else 0.0
     figures["paging"] = deep_paging()
+    figures["stages"] = stages.breakdown(cases) if "project" in engines else []
     figures["query_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     client = Client()
     gzip_ok = {"Accept-Encoding": "gzip"}
