@@ -14,6 +14,7 @@ from django.http import QueryDict
 from django.test import Client
 
 from search.engine import counting
+from search.engine.docvalues import DocValues
 from search.web import facets, timeline
 from search.web import results as query
 
@@ -91,13 +92,15 @@ def test_the_chart_shows_values_on_hover_and_focus_and_as_a_table(client: Client
 
 
 def test_histogram_counts_days_and_weeks_from_day_numbers() -> None:
-    class Values:
-        day = np.array([20190304, 20190310, 20190311, 0, 20000229])
+    none = np.zeros(0, np.int64)
+    day = np.array([20190304, 20190310, 20190311, 0, 20000229])
+    values = DocValues(np.arange(5), np.ones(5, np.int64), day, np.ones(5, bool), none, none)
 
-    weeks = counting.histogram(Values(), np.arange(5), "week")  # type: ignore[arg-type]
+    weeks = counting.histogram(values, np.arange(5), "week")
     monday = (dt.date(2019, 3, 4) - dt.date(1970, 1, 1)).days
     assert weeks[monday] == 2 and weeks[monday + 7] == 1
-    days = counting.histogram(Values(), np.arange(5), "day")  # type: ignore[arg-type]
+    assert counting.histogram(values, np.arange(4), "week") == {monday: 2, monday + 7: 1}  # not every document: not kept
+    days = counting.histogram(values, np.arange(5), "day")
     assert days[(dt.date(2000, 2, 29) - dt.date(1970, 1, 1)).days] == 1 and sum(days.values()) == 4
 
 

@@ -181,12 +181,11 @@ def undated_counts(values: DocValues, docs: np.ndarray) -> tuple[int, int]:
 
 def granularity(values: DocValues, docs: np.ndarray, *, within: tuple[int, int] | None = None) -> tuple[str, int]:
     """The bucket that fits the dated ``docs`` (or a selected range): ("year", 10000), ("month", 100) or ("day", 1)."""
-    days = values.day[docs]
-    dated = days[days > NO_DAY]
-    low, high = (int(dated.min()), int(dated.max())) if dated.size else (0, 0)
+    dated = day_range(values, docs)
+    low, high = dated or (0, 0)
     if within is not None:  # the selected range decides, so drilling always goes finer
         low, high = within
-    if not dated.size or high // 10000 - low // 10000 >= 2:
+    if dated is None or high // 10000 - low // 10000 >= 2:
         return "year", 10000
     if high // 100 != low // 100:
         return "month", 100
@@ -196,9 +195,25 @@ def granularity(values: DocValues, docs: np.ndarray, *, within: tuple[int, int] 
 EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal(): histogram keys of days and weeks are days since then
 
 
+def day_range(values: DocValues, docs: np.ndarray) -> tuple[int, int] | None:
+    """The first and last day (yyyymmdd) of the dated ``docs``; None when none is dated."""
+
+    def compute() -> tuple[int, int] | None:
+        days = values.day[docs]
+        dated = days[days > NO_DAY]
+        return (int(dated.min()), int(dated.max())) if dated.size else None
+
+    return values.over(docs, "day range", compute)
+
+
 def histogram(values: DocValues, docs: np.ndarray, unit: str) -> dict[int, int]:
     """Paragraphs per period of the dated ``docs``: keys are years (yyyy), months (yyyymm), or for
-    "week" and "day" days since 1970-01-01 (a week by its Monday); periods without any left out."""
+    "week" and "day" days since 1970-01-01 (a week by its Monday); periods without any left out.
+    Kept for the whole index like the other counts (browse mode draws it on every request)."""
+    return values.over(docs, f"histogram by {unit}", lambda: _histogram(values, docs, unit))
+
+
+def _histogram(values: DocValues, docs: np.ndarray, unit: str) -> dict[int, int]:
     days = values.day[docs]
     dated = days[days > NO_DAY].astype(np.int64)
     if dated.size == 0:

@@ -127,9 +127,8 @@ def _range(params: SearchParams, values: DocValues, docs: np.ndarray) -> tuple[i
     low, high = day_bounds(params.value("from") or ""), day_bounds(params.value("to") or "")
     if low and high:
         return _valid_day(low[0]), _valid_day(high[1])
-    days = values.day[docs]
-    dated = days[days > counting.NO_DAY]
-    return (int(dated.min()), int(dated.max())) if dated.size else (None, None)
+    dated = counting.day_range(values, docs)
+    return dated if dated is not None else (None, None)
 
 
 def _valid_day(day: int) -> int:
