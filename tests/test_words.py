@@ -4,6 +4,7 @@ read from the word files beside the segments."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,11 +37,16 @@ def test_words_within_one_and_two_edits_are_whooshs(demo_subset: Path) -> None:
                 assert set(words.within(searcher, typed, maxdist, prefix=1)) == want, (typed, maxdist)
 
 
-def test_the_word_list_is_every_segments_words_once(demo_subset: Path) -> None:
+def test_the_word_list_is_every_segments_words_once_with_whooshs_frequencies(demo_subset: Path, store: Callable[..., object]) -> None:
+    store("Elections in Ruritania: the election commission said turnout was high.", title="Vote")  # a second segment
     with index.open_index().searcher() as searcher:
-        listed = words.vocabulary(searcher).words
-        want = sorted({t.decode("utf-8") for r, _ in searcher.reader().leaf_readers() for t in r.lexicon("words")})
-    assert listed == want
+        vocabulary = words.vocabulary(searcher)
+        reader = searcher.reader()
+        assert len([r for r, _ in reader.leaf_readers() if r.doc_count_all()]) > 1
+        want = sorted({t.decode("utf-8") for r, _ in reader.leaf_readers() for t in r.lexicon("words")})
+        assert vocabulary.words == want
+        assert vocabulary.frequencies == [reader.doc_frequency("words", w) for w in want]
+        assert vocabulary.frequency("ruritania") == 1 and vocabulary.frequency("zzzzunknown") == 0
 
 
 def test_a_cut_word_file_is_not_trusted(demo_subset: Path) -> None:
@@ -49,5 +55,7 @@ def test_a_cut_word_file_is_not_trusted(demo_subset: Path) -> None:
     text = files[0].read_text(encoding="utf-8")
     files[0].write_text(text[: len(text) // 2], encoding="utf-8")
     words._cache.clear()
-    test_the_word_list_is_every_segments_words_once(demo_subset)
+    with index.open_index().searcher() as searcher:
+        want = sorted({t.decode("utf-8") for r, _ in searcher.reader().leaf_readers() for t in r.lexicon("words")})
+        assert words.vocabulary(searcher).words == want
     assert files[0].read_text(encoding="utf-8") == text  # rewritten whole

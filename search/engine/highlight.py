@@ -77,7 +77,7 @@ def _marks(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     """(start, end) of each word of ``text`` whose stem is one of ``terms``, in order."""
     if not terms:
         return []
-    return [(t.startchar, t.endchar) for t in schema.ANALYZER(text, chars=True, mode="index") if t.text in terms]
+    return [(start, end) for start, end, stem in schema.indexed_words(text) if stem in terms]
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:

@@ -164,15 +164,15 @@ def corrected_word(searcher: Searcher, typed: str, *, lookups: Lookups) -> str:
     word = "".join(token.text for token in schema.PHRASE_ANALYZER(typed))
     if len(word) < 3:
         return ""
-    reader = searcher.reader()
-    near = {c: d for c, d in words.within(searcher, word, 2, prefix=1).items() if c != word and len(c) > 2 and not c.isdigit()}
-    weights = {c: reader.doc_frequency("words", c) / EDIT_COST ** (d - 1) for c, d in near.items()}
+    vocabulary = words.vocabulary(searcher)
+    near = {c: d for c, d in vocabulary.within(word, 2, prefix=1).items() if c != word and len(c) > 2 and not c.isdigit()}
+    weights = {c: vocabulary.frequency(c) / EDIT_COST ** (d - 1) for c, d in near.items()}
     if typed[:1].isupper():
         _boost_names(weights, lookups)
     if not weights:
         return ""
     best = max(weights, key=lambda c: (weights[c], c))
-    if weights[best] < max(1.0, reader.doc_frequency("words", word) * POPULAR_FACTOR):
+    if weights[best] < max(1.0, vocabulary.frequency(word) * POPULAR_FACTOR):
         return ""
     if typed.isupper() and len(typed) > 1:
         return best.upper()

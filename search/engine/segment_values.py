@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 FOLDER = "docvalues"
 _PER_DOC = ("article", "source", "day")  # one value per document: rows of <segment>.docs.npy
-_VERSION = 1  # bump when what the files hold changes; older files are then rewritten
+_VERSION = 2  # bump when what the files hold changes; older files are then rewritten
 
 
 def folder(index_path: str | Path) -> Path:
@@ -96,33 +96,42 @@ def save(index_path: str | Path, segment_id: str, docs: np.ndarray, persons: np.
         _write_atomically(path, buffer.getvalue())
 
 
-def words(index_path: str | Path, segment_id: str, reader: Any) -> list[str]:
-    """The segment's ``words`` terms (every word as written, lower-cased), sorted: from its file,
-    written first if needed. Whoosh lists them from its term dictionary in Python (0.4 s at 100k)."""
+def words(index_path: str | Path, segment_id: str, reader: Any) -> tuple[list[str], list[int]]:
+    """The segment's ``words`` terms (every word as written, lower-cased), sorted, with the number of
+    documents each is in: from its file, written first if needed. Whoosh lists them from its term
+    dictionary in Python (0.4 s at 100k)."""
     path = _words_file(index_path, segment_id)
     listed = _read_words(path, reader.doc_count_all())
     if listed is None:
-        listed = sorted(t.decode("utf-8") for t in reader.lexicon("words"))
-        _save_words(path, reader.doc_count_all(), listed)
+        terms = sorted((_text(term), info.doc_frequency()) for term, info in reader.iter_field("words"))
+        listed = [t for t, _ in terms], [f for _, f in terms]
+        _save_words(path, reader.doc_count_all(), *listed)
     return listed
 
 
-def _read_words(path: Path, doc_count: int) -> list[str] | None:
-    """The file's words, if its header names this segment's document count and as many words as it holds."""
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def _read_words(path: Path, doc_count: int) -> tuple[list[str], list[int]] | None:
+    """The file's words and frequencies, if its header names this segment's document count and as many
+    words as it holds (a word and its frequency per line, tab between)."""
     try:
         header, _, body = path.read_text(encoding="utf-8").partition("\n")
-    except (OSError, UnicodeDecodeError):
+        rows = [line.split("\t") for line in body.split("\n")] if body else []
+        listed = [w for w, _ in rows], [int(f) for _, f in rows]
+    except (OSError, UnicodeDecodeError, ValueError):
         return None
-    listed = body.split("\n") if body else []
-    return listed if header == _words_header(doc_count, len(listed)) else None
+    return listed if header == _words_header(doc_count, len(rows)) else None
 
 
 def _words_header(doc_count: int, word_count: int) -> str:
     return f"words v{_VERSION} documents {doc_count} words {word_count}"
 
 
-def _save_words(path: Path, doc_count: int, listed: list[str]) -> None:
-    _write_atomically(path, (_words_header(doc_count, len(listed)) + "\n" + "\n".join(listed)).encode("utf-8"))
+def _save_words(path: Path, doc_count: int, listed: list[str], frequencies: list[int]) -> None:
+    lines = "\n".join(f"{word}\t{frequency}" for word, frequency in zip(listed, frequencies, strict=True))
+    _write_atomically(path, (_words_header(doc_count, len(listed)) + "\n" + lines).encode("utf-8"))
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -30,9 +30,11 @@ _KEPT_EXPANSIONS = 4096  # expansions kept per index version
 
 @dataclass
 class Vocabulary:
-    """Every word of the ``words`` field in one index version, sorted, deleted documents' words included."""
+    """Every word of the ``words`` field in one index version, sorted, deleted documents' words included,
+    with the number of documents each is in (as Whoosh's ``doc_frequency`` counts them)."""
 
     words: list[str]
+    frequencies: list[int]
     _near: dict[tuple[str, int, int], dict[str, int]] = field(default_factory=dict, repr=False)
 
     def within(self, word: str, maxdist: int, *, prefix: int = 1) -> dict[str, int]:
@@ -46,6 +48,11 @@ class Vocabulary:
                 self._near.clear()
             self._near[key] = found
         return dict(found)
+
+    def frequency(self, word: str) -> int:
+        """How many documents ``word`` is in (0 when the archive does not have it)."""
+        at = bisect.bisect_left(self.words, word)
+        return self.frequencies[at] if at < len(self.words) and self.words[at] == word else 0
 
     def _within(self, word: str, maxdist: int, prefix: int) -> dict[str, int]:
         start = word[:prefix]
@@ -69,7 +76,7 @@ def vocabulary(searcher: Searcher) -> Vocabulary:
         known = _cache.get(key)
     if known is not None:
         return known
-    built = Vocabulary(_merged(segment_values.words(path, segment_id, r) for segment_id, r in zip(key[1], leaves, strict=True)))
+    built = Vocabulary(*_merged(segment_values.words(path, segment_id, r) for segment_id, r in zip(key[1], leaves, strict=True)))
     with _lock:
         if len(_cache) >= _KEPT_VERSIONS:
             _cache.clear()
@@ -77,13 +84,17 @@ def vocabulary(searcher: Searcher) -> Vocabulary:
     return built
 
 
-def _merged(lists: Iterable[list[str]]) -> list[str]:
-    """Sorted lists merged into one, without repeats."""
+def _merged(lists: Iterable[tuple[list[str], list[int]]]) -> tuple[list[str], list[int]]:
+    """Sorted word lists merged into one, a word in several segments once, its frequencies summed."""
     merged: list[str] = []
-    for word in heapq.merge(*lists):
-        if not merged or merged[-1] != word:
+    frequencies: list[int] = []
+    for word, frequency in heapq.merge(*(zip(words, counts, strict=True) for words, counts in lists)):
+        if merged and merged[-1] == word:
+            frequencies[-1] += frequency
+        else:
             merged.append(word)
-    return merged
+            frequencies.append(frequency)
+    return merged, frequencies
 
 
 def within(searcher: Searcher, word: str, maxdist: int, *, prefix: int = 1) -> dict[str, int]:
