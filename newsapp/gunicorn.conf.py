@@ -17,6 +17,10 @@ threads = int(os.environ.get("THREADS", "4"))
 keepalive = 5
 timeout = 30  # no request of this app takes a second of that; a stuck one is restarted
 graceful_timeout = 10
+# Django is imported and set up once, in the master, before the workers fork: a restarted worker then
+# starts in tenths of a second instead of setting Django up again (docs/BENCHMARKS.md, "Cold answers").
+# Nothing opens a database connection or the index at import, so nothing shared is forked.
+preload_app = True
 
 
 def post_worker_init(worker: object) -> None:

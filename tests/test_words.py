@@ -45,17 +45,22 @@ def test_the_word_list_is_every_segments_words_once_with_whooshs_frequencies(dem
         assert len([r for r, _ in reader.leaf_readers() if r.doc_count_all()]) > 1
         want = sorted({t.decode("utf-8") for r, _ in reader.leaf_readers() for t in r.lexicon("words")})
         assert vocabulary.words == want
-        assert vocabulary.frequencies == [reader.doc_frequency("words", w) for w in want]
+        assert vocabulary.frequencies.tolist() == [reader.doc_frequency("words", w) for w in want]
         assert vocabulary.frequency("ruritania") == 1 and vocabulary.frequency("zzzzunknown") == 0
 
 
 def test_a_cut_word_file_is_not_trusted(demo_subset: Path) -> None:
-    files = sorted(segment_values.folder(index.current_path()).glob("*.words.txt"))
-    assert files
-    text = files[0].read_text(encoding="utf-8")
-    files[0].write_text(text[: len(text) // 2], encoding="utf-8")
-    words._cache.clear()
+    folder = segment_values.folder(index.current_path())
+    (segment_file,) = folder.glob("MAIN_*.words.txt")
+    (merged_file,) = folder.glob("vocabulary-*.txt")
+    texts = {path: path.read_text(encoding="utf-8") for path in (segment_file, merged_file)}
     with index.open_index().searcher() as searcher:
-        want = sorted({t.decode("utf-8") for r, _ in searcher.reader().leaf_readers() for t in r.lexicon("words")})
-        assert words.vocabulary(searcher).words == want
-    assert files[0].read_text(encoding="utf-8") == text  # rewritten whole
+        want = words.vocabulary(searcher)
+    for cuts in ([merged_file], [merged_file, segment_file]):  # the merged list alone, then both
+        for cut in cuts:
+            cut.write_text(texts[cut][: len(texts[cut]) // 2], encoding="utf-8")
+        words._cache.clear()
+        with index.open_index().searcher() as searcher:
+            again = words.vocabulary(searcher)
+        assert again.words == want.words and again.frequencies.tolist() == want.frequencies.tolist()
+        assert all(path.read_text(encoding="utf-8") == text for path, text in texts.items())  # rewritten whole

@@ -15,6 +15,8 @@ read-only or full disk) costs speed, never an answer.
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 import io
 import logging
 import os
@@ -144,15 +146,63 @@ def _write_atomically(path: Path, data: bytes) -> None:
         log.warning("%s not written (%s): searches read it through Whoosh.", path.name, exc)
 
 
+def merged_words(index_path: str | Path, readers: list[tuple[str, Any]]) -> tuple[list[str], np.ndarray]:
+    """Every segment's words merged (sorted, each once, frequencies summed), for one index version
+    (set of segments): from its file, else merged from the segments' files and written. Merging 22
+    segments' lists of the whole corpus (800k words) takes about 2 s in Python; reading the merged
+    file, 140k words, some 20 ms. The writer writes it after each commit, so no searcher merges."""
+    name = vocabulary_name(segment_id for segment_id, _ in readers)
+    text_file, frequency_file = folder(index_path) / f"{name}.txt", folder(index_path) / f"{name}.frequencies.npy"
+    try:
+        listed = text_file.read_text(encoding="utf-8").split("\n")
+        frequencies = np.load(frequency_file, mmap_mode="r")
+        if listed == [""]:
+            listed = []
+        if frequencies.shape == (len(listed),):
+            return listed, frequencies
+    except (OSError, UnicodeDecodeError, ValueError):
+        pass
+    listed, counts = _merged([words(index_path, segment_id, reader) for segment_id, reader in readers])
+    frequencies = np.array(counts, dtype=np.int64)
+    _write_atomically(text_file, "\n".join(listed).encode("utf-8"))
+    buffer = io.BytesIO()
+    np.save(buffer, frequencies)
+    _write_atomically(frequency_file, buffer.getvalue())
+    return listed, frequencies
+
+
+def vocabulary_name(segment_ids: Iterable[str]) -> str:
+    """The merged word list's file name for a set of segments (a digest of their ids)."""
+    digest = hashlib.sha256("\n".join(sorted(segment_ids)).encode()).hexdigest()[:20]
+    return f"vocabulary-{digest}.v{_VERSION}"
+
+
+def _merged(lists: list[tuple[list[str], list[int]]]) -> tuple[list[str], list[int]]:
+    """Sorted word lists merged into one, a word in several segments once, its frequencies summed."""
+    merged: list[str] = []
+    frequencies: list[int] = []
+    for word, frequency in heapq.merge(*(zip(listed, counts, strict=True) for listed, counts in lists)):
+        if merged and merged[-1] == word:
+            frequencies[-1] += frequency
+        else:
+            merged.append(word)
+            frequencies.append(frequency)
+    return merged, frequencies
+
+
 def write_missing(index_path: str | Path, readers: Iterable[tuple[str, Any]]) -> None:
-    """Write the files of these (segment id, reader) pairs that lack them, and remove the files of
-    segments no longer in the index (merged away): call after a commit, with the new segments."""
+    """Write the files of these (segment id, reader) pairs that lack them and their merged word list,
+    and remove the files of segments no longer in the index (merged away): call after a commit, with
+    every segment of the index."""
+    readers = list(readers)
     keep: set[str] = set()
     for segment_id, reader in readers:
         keep.add(segment_id)
         if _mapped(index_path, segment_id, reader.doc_count_all()) is None:
             save(index_path, segment_id, *read_through_whoosh(reader))
         words(index_path, segment_id, reader)
+    merged_words(index_path, readers)
+    keep.add(vocabulary_name(segment_id for segment_id, _ in readers).split(".", 1)[0])
     _remove_others(index_path, keep)
 
 

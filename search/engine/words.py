@@ -3,8 +3,8 @@ words within an edit or two of a typed one: for ``word~`` and for "did you mean"
 
 Whoosh's ``terms_within`` walks each segment's on-disk term dictionary with a Levenshtein automaton
 in pure Python, a few small reads per step: 245-305 ms per fuzzy word on the whole AllSides corpus
-(docs/WHOOSH.md). Here the words of every segment are read once per process from the files beside
-the segments (``segment_values.words``), merged into one sorted list, and the words sharing the typed
+(docs/WHOOSH.md). Here the words of every segment, merged into one sorted list per index version and
+kept in a file beside the segments (``segment_values.merged_words``), are read once per process, and the words sharing the typed
 word's first letter (a slice of it, found by bisection) are compared with rapidfuzz's Levenshtein
 distance in C. Expansions are kept per index version. The answers are Whoosh's: plain Levenshtein,
 the first ``prefix`` letters as typed (tests/test_words.py compares them).
@@ -13,11 +13,10 @@ the first ``prefix`` letters as typed (tests/test_words.py compares them).
 from __future__ import annotations
 
 import bisect
-import heapq
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from whoosh.searching import Searcher
@@ -34,7 +33,7 @@ class Vocabulary:
     with the number of documents each is in (as Whoosh's ``doc_frequency`` counts them)."""
 
     words: list[str]
-    frequencies: list[int]
+    frequencies: np.ndarray
     _near: dict[tuple[str, int, int], dict[str, int]] = field(default_factory=dict, repr=False)
 
     def within(self, word: str, maxdist: int, *, prefix: int = 1) -> dict[str, int]:
@@ -52,7 +51,7 @@ class Vocabulary:
     def frequency(self, word: str) -> int:
         """How many documents ``word`` is in (0 when the archive does not have it)."""
         at = bisect.bisect_left(self.words, word)
-        return self.frequencies[at] if at < len(self.words) and self.words[at] == word else 0
+        return int(self.frequencies[at]) if at < len(self.words) and self.words[at] == word else 0
 
     def _within(self, word: str, maxdist: int, prefix: int) -> dict[str, int]:
         start = word[:prefix]
@@ -76,25 +75,12 @@ def vocabulary(searcher: Searcher) -> Vocabulary:
         known = _cache.get(key)
     if known is not None:
         return known
-    built = Vocabulary(*_merged(segment_values.words(path, segment_id, r) for segment_id, r in zip(key[1], leaves, strict=True)))
+    built = Vocabulary(*segment_values.merged_words(path, list(zip(key[1], leaves, strict=True))))
     with _lock:
         if len(_cache) >= _KEPT_VERSIONS:
             _cache.clear()
         _cache[key] = built
     return built
-
-
-def _merged(lists: Iterable[tuple[list[str], list[int]]]) -> tuple[list[str], list[int]]:
-    """Sorted word lists merged into one, a word in several segments once, its frequencies summed."""
-    merged: list[str] = []
-    frequencies: list[int] = []
-    for word, frequency in heapq.merge(*(zip(words, counts, strict=True) for words, counts in lists)):
-        if merged and merged[-1] == word:
-            frequencies[-1] += frequency
-        else:
-            merged.append(word)
-            frequencies.append(frequency)
-    return merged, frequencies
 
 
 def within(searcher: Searcher, word: str, maxdist: int, *, prefix: int = 1) -> dict[str, int]:
