@@ -80,3 +80,12 @@ def test_the_stage_breakdown_times_each_stage_and_puts_the_functions_back(demo_s
     assert ms["parse + match"] > 0 and ms["template"] > 0 and ms["facets"] > 0 and ms["hits + snippets"] > 0
     assert sum(ms[s] for s in stages.STAGES) <= ms["whole request"]
     assert engine.match is match and views.render is render
+
+
+@pytest.mark.django_db
+def test_the_haystack_way_engine_answers(demo_subset: Path) -> None:
+    """The groupedby comparator runs only in `make bench`: this keeps it working between runs (it once
+    broke unseen when the parser's signature changed)."""
+    run = bench.groupedby_engine()
+    assert run(bench.Case("common term", "said")) > 0
+    assert run(bench.Case("browse")) > 0

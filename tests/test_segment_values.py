@@ -118,6 +118,11 @@ def test_an_unwritable_folder_costs_speed_not_answers(demo_subset: Path, monkeyp
 def test_merged_segments_leave_no_files_behind(store: Callable[..., ingest.ArticleInput]) -> None:
     for n in range(index.MERGE_AT + 2):  # one small segment per article, then a merge
         store(f"Angela Merkel met Emmanuel Macron in Berlin on day {n}.\n\nThey spoke about trade.", title=f"Visit {n}")
+    kept = max(_leaves(), key=lambda leaf: leaf[1].doc_count_all())[0]  # type: ignore[attr-defined]
+    older = segment_values.folder(index.current_path()) / f"{kept}.v0.docs.npy"
+    older.write_bytes(b"written by an older version")
+    store("Angela Merkel met Emmanuel Macron in Paris.\n\nThey spoke about trade.", title="Another visit")
+    assert kept in {segment_id for segment_id, _ in _leaves()} and not older.exists()
     segment_ids = {segment_id for segment_id, _ in _leaves()}
     assert len(segment_ids) < index.MERGE_AT + 2  # merged
     names = {name for name in _files() if not name.startswith("vocabulary-")}

@@ -211,6 +211,6 @@ def _remove_others(index_path: str | Path, keep: set[str]) -> None:
     if not folder(index_path).is_dir():
         return
     for path in folder(index_path).iterdir():
-        segment_id = path.name.lstrip(".").split(".", 1)[0]
-        if segment_id not in keep:
+        segment_id, version = ([*path.name.lstrip(".").split("."), ""])[:2]
+        if segment_id not in keep or version != f"v{_VERSION}":  # merged away, or written by another version
             path.unlink(missing_ok=True)

@@ -233,6 +233,7 @@ def groupedby_engine() -> Callable[[Case], int]:
 
     from search.engine import index, parse
     from search.models import Paragraph, Person, Source
+    from search.web.results import LOOKUPS
 
     ix = index.open_index()
     searcher = ix.searcher()
@@ -243,7 +244,7 @@ def groupedby_engine() -> Callable[[Case], int]:
     }
 
     def run(case: Case) -> int:
-        parts = [parse.parse_query(case.q, searcher).query] if case.q else []
+        parts = [parse.parse_query(case.q, searcher, LOOKUPS).query] if case.q else []
         if case.person:
             parts.append(wq.Term("person", str(Person.objects.get(slug=case.person).pk)))
         if case.source:
