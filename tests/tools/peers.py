@@ -63,7 +63,7 @@ def kept_paragraphs(batch: int = 5000) -> Iterator[list[tuple[int, str, int, int
         for paragraph_id, person_id in cursor.fetchall():
             persons.setdefault(paragraph_id, []).append(person_id)
         cursor.execute(
-            "SELECT p.id, p.text, a.id, COALESCE(a.source_id, 0), COALESCE(a.published, '') FROM search_paragraph p "
+            "SELECT p.id, p.text, a.id, COALESCE(a.source_id, 0), a.published FROM search_paragraph p "
             "JOIN search_article a ON a.id = p.article_id WHERE NOT p.is_boilerplate"
         )
         for rows in iter(lambda: cursor.fetchmany(batch), []):
