@@ -142,6 +142,10 @@ def _write_atomically(path: Path, data: bytes) -> None:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)
+    except FileNotFoundError:
+        # The writer's next commit merged the segment away (or a rebuild removed the generation) and
+        # took the half-written file with it: nothing is lost, nobody needs the file any more.
+        log.debug("%s not written: its segment is gone", path.name)
     except OSError as exc:
         log.warning("%s not written (%s): searches read it through Whoosh.", path.name, exc)
 
