@@ -94,6 +94,12 @@ def add_segment(w: SegmentWriter, segment: Any) -> None:
 # --- reading ------------------------------------------------------------------------------------
 
 
+def leaves(reader: Any) -> list[tuple[Any, int]]:
+    """(segment reader, document offset) of an index reader's segments that hold documents (segments
+    with none, and Whoosh's EmptyReader, contribute nothing)."""
+    return [(leaf, offset) for leaf, offset in reader.leaf_readers() if leaf.doc_count_all()]
+
+
 def segment_key(reader: Any) -> tuple[str, int, AbstractSet[int]]:
     """What identifies a segment's content for caches: its id, and its deleted documents (Whoosh's own set)."""
     deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()

@@ -20,6 +20,7 @@ from whoosh.searching import Searcher
 
 from search.engine import _whoosh, index, matching, segment_values, words
 from search.engine.arrays import offsets_of, run_indices
+from search.engine.kept import Kept
 
 T = TypeVar("T")
 
@@ -105,10 +106,8 @@ class DocValues:
 
 
 _local = threading.local()
-_segment_cache: dict[tuple[str, str, int], DocValues] = {}
-_segment_lock = threading.Lock()
-_joined_cache: dict[tuple[str, tuple[Any, ...]], DocValues] = {}
-_JOINED_KEPT = 4  # sets of segments (index versions) whose joined values are kept
+_segment_cache: Kept[DocValues] = Kept(256)  # by segment and deletions
+_joined_cache: Kept[DocValues] = Kept(4)  # by set of segments (index version)
 
 
 def current_searcher() -> Searcher:
@@ -155,19 +154,13 @@ def _join_segment_values(searcher: Searcher) -> DocValues:
     """Joined once per process and set of segments, not per thread: the arrays derived from them
     (sorted person pairs, counts over every document) then serve every thread of a worker."""
     path = str(index.current_path())
-    # Segments with no documents (and Whoosh's EmptyReader) contribute nothing.
-    leaves = [(r, offset) for r, offset in searcher.reader().leaf_readers() if r.doc_count_all()]
+    leaves = _whoosh.leaves(searcher.reader())
     key = (path, tuple((_whoosh.segment_key(r)[:2], offset) for r, offset in leaves))
-    with _segment_lock:
-        joined = _joined_cache.get(key)
-    if joined is not None:
-        return joined
-    joined = _joined([_segment_values(path, reader) for reader, _ in leaves], [offset for _, offset in leaves])
-    with _segment_lock:
-        if len(_joined_cache) >= _JOINED_KEPT:
-            _joined_cache.clear()
-        _joined_cache[key] = joined
-    return joined
+
+    def join() -> DocValues:
+        return _joined([_segment_values(path, reader) for reader, _ in leaves], [offset for _, offset in leaves])
+
+    return _joined_cache.get(key, join)
 
 
 def _joined(parts: list[DocValues], offsets: list[int]) -> DocValues:
@@ -199,16 +192,7 @@ def warm() -> None:
 def _segment_values(path: str, reader: Any) -> DocValues:
     segment_id, deleted_count, deleted = _whoosh.segment_key(reader)
     key = (path, segment_id, deleted_count)
-    with _segment_lock:
-        cached = _segment_cache.get(key)
-    if cached is not None:
-        return cached
-    values = _with_deletions(*segment_values.arrays(path, segment_id, reader), deleted)
-    with _segment_lock:
-        if len(_segment_cache) > 256:
-            _segment_cache.clear()
-        _segment_cache[key] = values
-    return values
+    return _segment_cache.get(key, lambda: _with_deletions(*segment_values.arrays(path, segment_id, reader), deleted))
 
 
 def _with_deletions(docs: np.ndarray, persons: np.ndarray, deleted: AbstractSet[int]) -> DocValues:

@@ -103,7 +103,7 @@ def save_segment_values(ix: whoosh_index.Index) -> None:
     folder = ix.storage.folder
     try:
         with whoosh_index.open_dir(folder).reader() as reader:
-            leaves = [(_whoosh.segment_key(r)[0], r) for r, _ in reader.leaf_readers() if r.doc_count_all()]
+            leaves = [(_whoosh.segment_key(r)[0], r) for r, _ in _whoosh.leaves(reader)]
             segment_values.write_missing(folder, leaves)
     except OSError as exc:  # the commit stands; searchers read the values through Whoosh meanwhile
         log.warning("Doc values of %s not written: %s", folder, exc)

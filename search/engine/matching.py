@@ -72,7 +72,7 @@ class _Evaluator:
         self.live = live
         self.day = day
         self.lengths = lengths
-        self.leaves = [(r, offset) for r, offset in searcher.reader().leaf_readers() if r.doc_count_all()]
+        self.leaves = _whoosh.leaves(searcher.reader())
 
     def run(self, node: wq.Query) -> Matched:
         if isinstance(node, wq.Term):
@@ -305,7 +305,7 @@ postings_cache = PostingsCache(max_bytes=192 * 2**20)  # search.apps sets the bu
 
 def field_lengths(searcher: Searcher, fieldname: str) -> np.ndarray:
     """Each document's field length as Whoosh stores it (a byte, quantised), for the whole searcher."""
-    parts = [_whoosh.segment_lengths(reader, fieldname) for reader, _ in searcher.reader().leaf_readers() if reader.doc_count_all()]
+    parts = [_whoosh.segment_lengths(reader, fieldname) for reader, _ in _whoosh.leaves(searcher.reader())]
     return np.concatenate(parts) if parts else np.zeros(0)
 
 

@@ -13,7 +13,6 @@ the first ``prefix`` letters as typed (tests/test_words.py compares them).
 from __future__ import annotations
 
 import bisect
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,8 +21,8 @@ from rapidfuzz.distance import Levenshtein
 from whoosh.searching import Searcher
 
 from search.engine import _whoosh, index, segment_values
+from search.engine.kept import Kept
 
-_KEPT_VERSIONS = 4  # index versions whose word lists are kept in a process
 _KEPT_EXPANSIONS = 4096  # expansions kept per index version
 
 
@@ -34,19 +33,12 @@ class Vocabulary:
 
     words: list[str]
     frequencies: np.ndarray
-    _near: dict[tuple[str, int, int], dict[str, int]] = field(default_factory=dict, repr=False)
+    _near: Kept[dict[str, int]] = field(default_factory=lambda: Kept(_KEPT_EXPANSIONS), repr=False)
 
     def within(self, word: str, maxdist: int, *, prefix: int = 1) -> dict[str, int]:
         """The words at most ``maxdist`` edits from ``word`` that begin with its first ``prefix``
         letters, with their distance (``word`` itself included, at 0, when the archive has it)."""
-        key = (word, maxdist, prefix)
-        found = self._near.get(key)
-        if found is None:
-            found = self._within(word, maxdist, prefix)
-            if len(self._near) >= _KEPT_EXPANSIONS:
-                self._near.clear()
-            self._near[key] = found
-        return dict(found)
+        return dict(self._near.get((word, maxdist, prefix), lambda: self._within(word, maxdist, prefix)))
 
     def frequency(self, word: str) -> int:
         """How many documents ``word`` is in (0 when the archive does not have it)."""
@@ -62,25 +54,15 @@ class Vocabulary:
         return {candidate: int(dist) for candidate, dist, _ in matches}
 
 
-_cache: dict[tuple[str, tuple[str, ...]], Vocabulary] = {}
-_lock = threading.Lock()
+_cache: Kept[Vocabulary] = Kept(4)  # by index version (set of segments)
 
 
 def vocabulary(searcher: Searcher) -> Vocabulary:
     """This searcher's words, built once per process and index version (set of segments)."""
     path = str(index.current_path())
-    leaves = [r for r, _ in searcher.reader().leaf_readers() if r.doc_count_all()]
-    key = (path, tuple(_whoosh.segment_key(r)[0] for r in leaves))
-    with _lock:
-        known = _cache.get(key)
-    if known is not None:
-        return known
-    built = Vocabulary(*segment_values.merged_words(path, list(zip(key[1], leaves, strict=True))))
-    with _lock:
-        if len(_cache) >= _KEPT_VERSIONS:
-            _cache.clear()
-        _cache[key] = built
-    return built
+    segments = [(_whoosh.segment_key(reader)[0], reader) for reader, _ in _whoosh.leaves(searcher.reader())]
+    key = (path, tuple(segment_id for segment_id, _ in segments))
+    return _cache.get(key, lambda: Vocabulary(*segment_values.merged_words(path, segments)))
 
 
 def within(searcher: Searcher, word: str, maxdist: int, *, prefix: int = 1) -> dict[str, int]:
