@@ -14,17 +14,18 @@ Two measured savings over piping whole paragraphs through ``nlp.pipe(n_process=N
   paragraphs are skipped whole); of 6,268 PERSON spans found in whole paragraphs, 6,248 are found
   the same way in windows (another 10 differ), with NER 36 % faster (tests/tools/ner_windows.py).
 - **Workers that return spans, not Docs.** spaCy's own multiprocessing pickles every Doc back to
-  the parent, which then costs the parent as much as the parsing saved. Our workers return tuples.
+  the parent, which then costs the parent as much as the parsing saved. Our workers return tuples
+  (``persons.mentions_in`` goes one step further: the mentions themselves).
 """
 
 from __future__ import annotations
 
 import functools
-import multiprocessing
 import re
-from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+from search.ingest import workers
 
 WINDOW = 4  # words of context kept on each side of a capitalised word
 WHOLE_ABOVE = 0.8  # a paragraph whose windows cover more than this share goes in whole
@@ -100,45 +101,8 @@ def spans_in(paragraphs: list[list[str]], *, width: int = WINDOW) -> list[list[P
 
 
 def person_spans(
-    articles: Iterable[tuple[Any, list[str]]], *, processes: int = 1, batch: int = 32, ahead: int = 2048
+    articles: Iterable[tuple[Any, list[str]]], *, processes: int = 1, cluster: str | None = None, batch: int = 32, ahead: int = 2048
 ) -> Iterator[tuple[Any, list[str], list[ParagraphSpans]]]:
-    """(key, paragraphs, entity spans per paragraph) for a stream of articles, in order.
-
-    With ``processes`` > 1, batches of ``batch`` articles go to worker processes, up to ``ahead``
-    articles in flight: enough that the workers keep parsing while the caller is busy with an index
-    commit (a minute for 2,000 articles), few enough that a long stream is never read far into memory.
-    """
-    batches = _batched(articles, batch)
-    if processes <= 1:
-        for keys_and_texts in batches:
-            yield from _joined(keys_and_texts, spans_in([texts for _, texts in keys_and_texts]))
-        return
-    context = multiprocessing.get_context("forkserver")
-    with context.Pool(processes) as pool:
-        pending: deque[tuple[list[tuple[Any, list[str]]], Any]] = deque()
-        for keys_and_texts in batches:
-            pending.append((keys_and_texts, pool.apply_async(spans_in, ([texts for _, texts in keys_and_texts],))))
-            if len(pending) >= max(2 * processes, ahead // batch):
-                done, result = pending.popleft()
-                yield from _joined(done, result.get())
-        while pending:
-            done, result = pending.popleft()
-            yield from _joined(done, result.get())
-
-
-def _joined(
-    keys_and_texts: list[tuple[Any, list[str]]], spans: list[list[ParagraphSpans]]
-) -> Iterator[tuple[Any, list[str], list[ParagraphSpans]]]:
-    for (key, texts), article_spans in zip(keys_and_texts, spans, strict=True):
-        yield key, texts, article_spans
-
-
-def _batched(articles: Iterable[tuple[Any, list[str]]], size: int) -> Iterator[list[tuple[Any, list[str]]]]:
-    batch: list[tuple[Any, list[str]]] = []
-    for item in articles:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    """(key, paragraphs, entity spans per paragraph) for a stream of articles, in order, found in this
+    process, in ``processes`` worker processes or on the Dask ``cluster`` (search/ingest/workers.py)."""
+    return workers.mapped(spans_in, articles, processes=processes, cluster=cluster, batch=batch, ahead=ahead)

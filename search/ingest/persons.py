@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from search import names
-from search.ingest import ner
+from search.ingest import ner, workers
 
 T = TypeVar("T")
 
@@ -162,10 +162,18 @@ def find_persons(paragraphs: list[str]) -> list[MentionDraft]:
     return mentions
 
 
-def find_persons_stream(articles: Iterable[tuple[T, list[str]]], *, processes: int = 1) -> Iterator[tuple[T, list[MentionDraft]]]:
-    """Person mentions for a stream of (key, paragraphs) articles, in order (``processes`` NER workers)."""
-    for key, paragraphs, spans in ner.person_spans(articles, processes=processes):
-        yield key, _mentions(paragraphs, spans)
+def find_persons_stream(
+    articles: Iterable[tuple[T, list[str]]], *, processes: int = 1, cluster: str | None = None
+) -> Iterator[tuple[T, list[MentionDraft]]]:
+    """Person mentions for a stream of (key, paragraphs) articles, in order, found in this process, in
+    ``processes`` worker processes or on the Dask ``cluster`` (search/ingest/workers.py)."""
+    for key, _, mentions in workers.mapped(mentions_in, articles, processes=processes, cluster=cluster):
+        yield key, mentions
+
+
+def mentions_in(articles: list[list[str]]) -> list[list[MentionDraft]]:
+    """The person mentions of a batch of articles (each a list of paragraphs): what a worker answers."""
+    return [_mentions(paragraphs, spans) for paragraphs, spans in zip(articles, ner.spans_in(articles), strict=True)]
 
 
 Raw = tuple[int, int, int, str]  # paragraph, start, end, name

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from search import digests, people
 from search.engine import index
-from search.ingest import boilerplate, inline, learned, paragraphs, persons, repeats
+from search.ingest import boilerplate, inline, learned, paragraphs, persons, repeats, workers
 from search.ingest.readers import ArticleInput, IngestError, Skipped, estimated_articles, iter_files, parse_date, read_file
 from search.models import Alias, Article, Mention, Paragraph, Person, RejectedMerge, Source, unique_slug, web_url
 
@@ -50,6 +50,7 @@ class Summary:
     errors: list[str] = field(default_factory=list)
     skips: list[tuple[str, str]] = field(default_factory=list)  # (file, why): inputs that hold no article
     index_error: str = ""  # the index could not be written: the articles are stored, their updates queued
+    cluster_error: str = ""  # the Dask cluster failed: the articles before it are stored and indexed, the rest not read
     boilerplate_settled: str = ""  # what deciding repetition afresh and refitting the learned layer changed
 
     def line(self) -> str:
@@ -143,6 +144,7 @@ def prepare_stream(
     on_error: Callable[[ArticleInput, IngestError], None],
     skip: Callable[[ArticleInput, str], bool] = lambda article, key: False,
     processes: int = 1,
+    cluster: str | None = None,
 ) -> Iterator[tuple[PreparedArticle, str]]:
     """(prepared article, its key) for each article; NER runs batched over the whole stream.
 
@@ -166,7 +168,7 @@ def prepare_stream(
             kept = [n for n, d in enumerate(drafts) if not d.is_boilerplate]
             yield (article, drafts, kept, key), [drafts[n].text for n in kept]
 
-    for (article, drafts, kept, key), mentions in persons.find_persons_stream(split(), processes=processes):
+    for (article, drafts, kept, key), mentions in persons.find_persons_stream(split(), processes=processes, cluster=cluster):
         prepared = PreparedArticle(article, drafts, [replace(m, paragraph=kept[m.paragraph]) for m in mentions])
         yield prepared, key
 
@@ -401,13 +403,18 @@ def resolve_source_name(name: str, url: str) -> str | None:
 
 
 def preview_paths(
-    paths: list[Path], *, defaults: Defaults = Defaults(), emit: Callable[[dict[str, object]], None] | None = None
+    paths: list[Path],
+    *,
+    defaults: Defaults = Defaults(),
+    emit: Callable[[dict[str, object]], None] | None = None,
+    processes: int = 1,
+    cluster: str | None = None,
 ) -> Summary:
     """Prepare every article as ingest would and hand its preview to ``emit``; stores nothing."""
     summary = Summary()
     on_error = _failure_recorder(summary)
     directory = people.Directory()  # the stored persons, and those the files previewed so far would add
-    for prepared, _ in prepare_stream(_articles(paths, defaults, summary), on_error=on_error):
+    for prepared, _ in prepare_stream(_articles(paths, defaults, summary), on_error=on_error, processes=processes, cluster=cluster):
         summary.new += 1
         _count_paragraphs(summary, prepared)
         found = preview(prepared, directory)
@@ -454,11 +461,13 @@ def ingest_paths(
     processes: int = 1,
     progress: bool = False,
     refit: bool = True,
+    cluster: str | None = None,
 ) -> Summary:
     """Ingest every article under these paths; broken inputs are counted and described, not fatal.
 
     Index updates are applied every ``apply_every`` stored articles, so search sees a long ingest
-    progress; ``processes`` > 1 runs person extraction in that many worker processes. At the end,
+    progress; ``processes`` > 1 runs person finding in that many worker processes, ``cluster`` (a Dask
+    scheduler's address) on that cluster's workers; storing and indexing stay here. At the end,
     settle_boilerplate (``refit``: the learned layer too, when the archive has grown enough).
     """
     summary = Summary()
@@ -470,15 +479,18 @@ def ingest_paths(
         return False
 
     articles = _with_progress(_articles(paths, defaults, summary), total=_estimated_total(paths) if progress else 0)
-    stream = prepare_stream(articles, on_error=_failure_recorder(summary), skip=unchanged, processes=processes)
+    stream = prepare_stream(articles, on_error=_failure_recorder(summary), skip=unchanged, processes=processes, cluster=cluster)
     since_apply = 0
     directory = people.Directory()
     source_repeats = repeats.SourceRepeats()
-    for prepared, _ in stream:
-        since_apply += _store_one(prepared, summary, directory, source_repeats)
-        if since_apply >= apply_every and not summary.index_error:
-            _apply(summary, apply_every)
-            since_apply = 0
+    try:
+        for prepared, _ in stream:
+            since_apply += _store_one(prepared, summary, directory, source_repeats)
+            if since_apply >= apply_every and not summary.index_error:
+                _apply(summary, apply_every)
+                since_apply = 0
+    except workers.ClusterError as exc:
+        summary.cluster_error = str(exc)
     if summary.new or summary.updated:
         summary.boilerplate_settled = settle_boilerplate(source_repeats.sources, refit=refit)
     if not summary.index_error:

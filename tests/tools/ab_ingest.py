@@ -37,7 +37,9 @@ def sample(articles: int, out: Path, skip_files: int = 10) -> None:
                         return
 
 
-def run(checkout: Path, source: Path, work: Path) -> tuple[float, str]:
+def run(checkout: Path, source: Path, work: Path, how: tuple[str, ...] = ("--processes", "2")) -> tuple[float, str]:
+    """Seconds of ``manage.py ingest source --index-every 2000`` plus ``how`` into a fresh instance
+    in ``work``, and the summary line it printed."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     env = {**os.environ, "NEWSAPP_VAR_DIR": str(work), "DJANGO_SECRET_KEY": "ab-only", "SEARCH_APPLY_IN_BACKGROUND": "0"}
@@ -46,7 +48,7 @@ def run(checkout: Path, source: Path, work: Path) -> tuple[float, str]:
     subprocess.run([str(python), "manage.py", "migrate", "-v0"], cwd=checkout, env=env, check=True)
     started = time.perf_counter()
     done = subprocess.run(
-        [str(python), "manage.py", "ingest", str(source), "--processes", "2", "--index-every", "2000"],
+        [str(python), "manage.py", "ingest", str(source), *how, "--index-every", "2000"],
         cwd=checkout,
         env=env,
         check=True,

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from search.ingest import store as ingest
+from search.ingest.workers import ClusterError
 
 
 def _date(value: str) -> object:
@@ -33,6 +34,13 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="", help="URL for an article that lacks one")
         parser.add_argument("--title", default="", help="title for an article that lacks one")
         parser.add_argument("--processes", type=int, default=1, help="worker processes for person extraction (2 pays off on long runs)")
+        parser.add_argument(
+            "--cluster",
+            default="",
+            metavar="tcp://HOST:PORT",
+            help="find persons on the workers of this Dask scheduler (README, 'Ingest on several machines'); "
+            "storing and indexing stay in this process",
+        )
         parser.add_argument("--progress", action="store_true", help="show a progress bar with articles/s")
         parser.add_argument(
             "--index-every",
@@ -61,17 +69,23 @@ class Command(BaseCommand):
             url=str(options["url"]),
             title=str(options["title"]),
         )
-        if options["dry_run"]:
-            summary = ingest.preview_paths(paths, defaults=defaults, emit=self._emit if options["json"] else None)
-        else:
-            summary = ingest.ingest_paths(
-                paths,
-                defaults=defaults,
-                processes=max(1, int(options["processes"])),
-                apply_every=int(options["index_every"]),
-                progress=bool(options["progress"]),
-                refit=not options["no_fit"],
-            )
+        processes, cluster = max(1, int(options["processes"])), str(options["cluster"]) or None
+        try:
+            if options["dry_run"]:
+                emit = self._emit if options["json"] else None
+                summary = ingest.preview_paths(paths, defaults=defaults, emit=emit, processes=processes, cluster=cluster)
+            else:
+                summary = ingest.ingest_paths(
+                    paths,
+                    defaults=defaults,
+                    processes=processes,
+                    cluster=cluster,
+                    apply_every=int(options["index_every"]),
+                    progress=bool(options["progress"]),
+                    refit=not options["no_fit"],
+                )
+        except ClusterError as exc:  # before any article was stored (a dry run, or no scheduler at the address)
+            raise CommandError(str(exc)) from exc
         for error in summary.errors:
             self.stderr.write(f"failed: {error}")
         out = self.stderr if options["json"] else self.stdout
@@ -86,6 +100,8 @@ class Command(BaseCommand):
         out.write(summary.line())
         if summary.index_error:
             raise CommandError(summary.index_error)
+        if summary.cluster_error:
+            raise CommandError(f"{summary.cluster_error}; the articles before it are stored: run the same command again for the rest")
         if summary.failed:
             raise CommandError(f"{summary.failed} input(s) failed; the others were ingested")
 
