@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -253,3 +254,22 @@ class IndexOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"article {self.article_id}"
+
+
+class SavedSearch(models.Model):
+    """A search a signed-in user keeps: its page's state, and the newest article they had seen when they
+    last opened it, so that the saved-searches page tells how many paragraphs are new since."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(max_length=200)
+    query = models.CharField(max_length=2000, help_text="The search page's query string, without the '?'.")
+    seen_article_id = models.BigIntegerField(default=0, help_text="The newest article stored when the user last opened the search.")
+    seen_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "query"], name="one_saved_search_per_state")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -99,6 +99,22 @@ class Matches:
         docnums = self.selected[self.values.article[self.selected] == article_id].tolist()
         return sorted(hits(self.searcher, docnums, self.terms), key=lambda h: h.position)
 
+    def latest_added(self, size: int) -> list[Hit]:
+        """The ``size`` selected paragraphs added to the archive last (the newest articles by their
+        id, which grows with every article stored; an article's paragraphs in order), highlighted:
+        what a feed of this search shows."""
+        if self.selected.size == 0:
+            return []
+        keys = self.values.article[self.selected] * (1 << 32) - self.selected  # newest article first, then position
+        wanted = min(size, keys.size)
+        top = np.argpartition(-keys, wanted - 1)[:wanted]
+        return hits(self.searcher, self.selected[top[np.argsort(-keys[top])]].tolist(), self.terms)
+
+    def count_added_after(self, article_id: int) -> int:
+        """How many selected paragraphs are of articles stored after ``article_id`` (the newest
+        article a saved search's user had seen)."""
+        return int(np.count_nonzero(self.values.article[self.selected] > article_id))
+
     def paragraph_ids(self) -> Iterator[int]:
         """Every selected paragraph id in the page's order (for exports), in batches."""
         docnums = _all_docnums(self)

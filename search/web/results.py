@@ -96,6 +96,15 @@ class SearchPage:
         return {"csv": reverse("search:export_csv") + state, "json": reverse("search:export_json") + state}
 
     @property
+    def feed_url(self) -> str:
+        return reverse("search:feed") + self.params.querystring()
+
+    @property
+    def saved_query(self) -> str:
+        """This search's state, as a saved search keeps it."""
+        return self.params.querystring().lstrip("?")
+
+    @property
     def person_more_url(self) -> str:
         return reverse("search:person_facet") + self.params.querystring()
 

@@ -8,17 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from search.models import Article, Paragraph
-from search.web import export, pages, results
+from search.models import Article, Paragraph, SavedSearch
+from search.web import alerts, export, pages, results
 from search.web.facets import read_params
 from search.web.params import clean_text
 
@@ -111,3 +112,43 @@ def export_csv(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 def export_json(request: HttpRequest) -> HttpResponseBase:
     return _export(request, export.json_chunks, "application/json", "search-results.json")
+
+
+@require_GET
+def feed(request: HttpRequest) -> HttpResponse:
+    """The search's latest paragraphs as Atom (the page's parameters); a refused query gets its message."""
+    try:
+        body = alerts.atom_feed(read_params(request.GET), request)
+    except results.QueryError as exc:
+        return HttpResponseBadRequest(f"{exc}\n", content_type="text/plain; charset=utf-8")
+    return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
+
+
+@login_required
+@require_GET
+def saved_searches(request: HttpRequest) -> HttpResponse:
+    return render(request, "search/saved.html", {"saved": alerts.saved_searches(request.user)})  # type: ignore[arg-type]  # login_required: a user
+
+
+@login_required
+@require_POST
+def save_search(request: HttpRequest) -> HttpResponse:
+    query = request.POST.get("query", "")
+    if len(query) > SavedSearch._meta.get_field("query").max_length:  # type: ignore[operator]  # a CharField's max_length is set
+        return HttpResponseBadRequest("This search is too long to save.\n", content_type="text/plain; charset=utf-8")
+    alerts.save(request.user, query, clean_text(request.POST.get("name", "")))  # type: ignore[arg-type]  # login_required: a user
+    return HttpResponseRedirect(reverse("search:saved"))
+
+
+@login_required
+@require_GET
+def open_saved(request: HttpRequest, saved_id: int) -> HttpResponse:
+    """A saved search opened: marked as seen now, and shown."""
+    return HttpResponseRedirect(alerts.opened(get_object_or_404(SavedSearch, pk=saved_id, user_id=request.user.pk)))
+
+
+@login_required
+@require_POST
+def delete_saved(request: HttpRequest, saved_id: int) -> HttpResponse:
+    get_object_or_404(SavedSearch, pk=saved_id, user_id=request.user.pk).delete()
+    return HttpResponseRedirect(reverse("search:saved"))
