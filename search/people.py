@@ -11,6 +11,7 @@ docs/PERSONS.md has the rules and what they were measured on.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
@@ -83,6 +84,7 @@ def matching_person_ids(text: str, candidates: Iterable[int]) -> list[int]:
     return [i for i, all_names in names.items() if all(any(w in n for n in all_names) for w in query_words)]
 
 
+_INITIAL = re.compile(r"^(?:[A-Z]\.)+[A-Z]?\.?$")
 Month = int  # months since year 0: year * 12 + month - 1
 
 
@@ -106,6 +108,7 @@ class Directory:
     LONE_PER_FULL = 100  # a person takes lone surnames up to this many times its full-name mentions
     NEAR_MENTIONS = 3  # a near spelling ("Ihan Omar") is taken for a person mentioned at least this often
     NEAR_BLOCK = 3  # near spellings are looked for among last names that start with as many letters
+    OWNER_FACTOR = 20  # "Surprised Obama" is Obama when Obama has this many times its mentions in the article
 
     def __init__(self, persons: QuerySet[Person] | None = None, aliases: QuerySet[Alias] | None = None) -> None:
         self._persons = persons
@@ -196,6 +199,20 @@ class Directory:
         if found is None and len(words) == 2 and key in self.by_tail:
             found = self._most_mentioned(self.by_tail[key], when)
         return found
+
+    def surname_owner(self, name: str, when: date | None, mentions: int) -> int | None:
+        """The well-known person a new full name is, when its first word is no given name of any land
+        ("Surprised Obama", "Collapse Trump", "Team Obama", "Impeach Obama": a headline's verb or noun
+        before a surname): the person a lone surname would be, with OWNER_FACTOR times the ``mentions``
+        the name has in its article. A rare given name ("Bing Bing Li", 3 mentions beside a Li with 25)
+        stays a person of its own."""
+        words = name.split()
+        if len(words) < 2 or names.is_any_given_name(words[0]) or _INITIAL.match(words[0]):
+            return None
+        owner = self._most_mentioned(self._surname_persons(names.parts(name).last), when)
+        if owner is None or self.mention_count(owner) < self.OWNER_FACTOR * max(mentions, 1):
+            return None
+        return owner
 
     def _widget_tail(self, words: list[str]) -> bool:
         """Whether the last word is a name widget's legal given name after a known person's name: any

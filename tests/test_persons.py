@@ -323,3 +323,48 @@ def test_a_viewer_sees_suggestions_but_cannot_answer(client: Client, db: None) -
     assert client.get(url).status_code == 200
     assert client.post(url, {"keep": a.pk, "other": b.pk, "answer": "merge"}).status_code == 403
     assert Person.objects.count() == 2
+
+
+def _well_known(name: str, mentions: int, store: Callable[..., object]) -> Person:
+    """A person the archive mentions ``mentions`` times (stored mentions of one paragraph)."""
+    store(f"{name} spoke.")
+    person = Person.objects.get(name=name)
+    paragraph = Mention.objects.filter(person=person).first().paragraph  # type: ignore[union-attr]
+    more = (Mention(paragraph=paragraph, person=person, start=0, end=5, text=name, name=name) for _ in range(mentions - 1))
+    Mention.objects.bulk_create(more)
+    return person
+
+
+def _drafts(name: str, lone: str, count: int) -> list[persons.MentionDraft]:
+    full = persons.MentionDraft(paragraph=0, start=0, end=len(name), text=name, name=name)
+    return [full] + [persons.MentionDraft(paragraph=0, start=10 * n, end=10 * n + len(lone), text=lone, name=name) for n in range(1, count)]
+
+
+@pytest.mark.django_db
+def test_a_headline_word_before_a_well_known_surname_is_that_person_not_a_new_one(store: Callable[..., object]) -> None:
+    """ "Collapse Trump" (its lone "Trump"s resolved to it in the article) is Donald Trump when he has
+    20 times the mentions; a given name of any land ("Melania"), or a rare one beside a surname the
+    archive knows only a little better, stays a person of its own."""
+    trump = _well_known("Donald Trump", 100, store)
+    _well_known("Kevin Li", 25, store)
+    found, created = ingest.resolve_people(_drafts("Collapse Trump", "Trump", 4), people.Directory())
+    assert found["Collapse Trump"] == trump and created == 0
+    found, created = ingest.resolve_people(_drafts("Melania Trump", "Trump", 4), people.Directory())
+    assert found["Melania Trump"].name == "Melania Trump" and created == 1
+    found, created = ingest.resolve_people(_drafts("Bing Bing Li", "Li", 3), people.Directory())  # Li 25 < 20 × 3
+    assert found["Bing Bing Li"].name == "Bing Bing Li" and created == 1
+    found, _ = ingest.resolve_people(_drafts("Collapse Trump", "Trump", 6), people.Directory())  # 100 < 20 × 6: not sure enough
+    assert found["Collapse Trump"].name == "Collapse Trump"
+
+
+@pytest.mark.django_db
+def test_persons_resolve_folds_a_headline_word_before_a_surname_stored_earlier(store: Callable[..., object]) -> None:
+    obama = _well_known("Barack Obama", 400, store)
+    early = Person.objects.create(name="Surprised Obama", slug="surprised-obama")
+    paragraph = Paragraph.objects.first()
+    lone = (Mention(paragraph=paragraph, person=early, start=0, end=5, text="Obama", name="Surprised Obama") for _ in range(16))
+    Mention.objects.bulk_create(lone)
+    out = StringIO()
+    call_command("persons_resolve", "-v", "2", stdout=out)
+    assert "fold: Surprised Obama → Barack Obama" in out.getvalue()
+    assert Mention.objects.filter(person=obama).count() == 416

@@ -79,6 +79,8 @@ def _rule_target(directory: people.Directory, person_id: int, name: str) -> tupl
     if cleaned is None:
         return None, None
     target = directory.lookup(cleaned, exclude=person_id)
+    if target is None:  # "Surprised Obama", stored before the rule
+        target = directory.surname_owner(cleaned, None, directory.mention_count(person_id))
     if target is None or target == person_id:
         return None, cleaned
     # Into the better-known of the two only (equal: the older), so a variant never takes the person in.

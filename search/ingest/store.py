@@ -264,15 +264,18 @@ def _resolved_ids(
     (a row in an ingest, a negative id in a dry run). The directory then counts the mentions, so the
     next article's lone surnames weigh them: the preview and the ingest decide alike."""
     strong = {m.name for m in mentions if not m.weak}
+    counts = Counter(m.name for m in mentions)
     ids: dict[str, int] = {}
-    for name in dict.fromkeys(m.name for m in mentions):
+    for name in counts:
         found = directory.lookup(name, when)
         if found is None and people.is_full_name(name) and name in strong:
-            found = create(name)
+            found = directory.surname_owner(name, when, counts[name])
+            found = create(name) if found is None else found
         if found is not None:
             ids[name] = found
-    for name, count in Counter(m.name for m in mentions if m.name in ids).items():
-        directory.mentioned(ids[name], when, count, name)
+    for name, count in counts.items():
+        if name in ids:
+            directory.mentioned(ids[name], when, count, name)
     return ids
 
 
