@@ -215,10 +215,14 @@ class Directory:
         return owner
 
     def _widget_tail(self, words: list[str]) -> bool:
-        """Whether the last word is a name widget's legal given name after a known person's name: any
-        word but a suffix after a person of exactly that name mentioned NEAR_MENTIONS times or more
-        ("Ted Cruz Rafael"; not "Michael Lee Wilson", whose first two words are only a form of Mike Lee)."""
+        """Whether the last word trails a known person's name: a widget's legal given name ("Ted Cruz
+        Rafael", "Rand Paul Randal") or a headline's word after a surname ("Ted Cruz Tweeted", "Jim Crow
+        Zoning"), after a person of exactly the other words mentioned NEAR_MENTIONS times or more. Not
+        "Michael Lee Wilson" (its first two words are only a form of Mike Lee), nor "John Paul Stevens"
+        after the pope: a surname after a given name is a full name with a middle name."""
         if names.parts(" ".join(words)).suffix:
+            return False
+        if not names.is_any_given_name(words[-1]) and names.is_given_name(words[-2]):
             return False
         known = self.by_name.get(name_key(" ".join(words[:-1])))
         return known is not None and self.mention_count(known) >= self.NEAR_MENTIONS

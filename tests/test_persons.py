@@ -326,11 +326,12 @@ def test_a_viewer_sees_suggestions_but_cannot_answer(client: Client, db: None) -
 
 
 def _well_known(name: str, mentions: int, store: Callable[..., object]) -> Person:
-    """A person the archive mentions ``mentions`` times (stored mentions of one paragraph)."""
-    store(f"{name} spoke.")
-    person = Person.objects.get(name=name)
-    paragraph = Mention.objects.filter(person=person).first().paragraph  # type: ignore[union-attr]
-    more = (Mention(paragraph=paragraph, person=person, start=0, end=5, text=name, name=name) for _ in range(mentions - 1))
+    """A person the archive mentions ``mentions`` times (stored mentions of one stored paragraph)."""
+    if not Paragraph.objects.exists():
+        store("Nobody in particular spoke.")
+    paragraph = Paragraph.objects.first()
+    person, _ = Person.objects.get_or_create(name=name, defaults={"slug": name.lower().replace(" ", "-")})
+    more = (Mention(paragraph=paragraph, person=person, start=0, end=5, text=name, name=name) for _ in range(mentions))
     Mention.objects.bulk_create(more)
     return person
 
@@ -368,3 +369,23 @@ def test_persons_resolve_folds_a_headline_word_before_a_surname_stored_earlier(s
     call_command("persons_resolve", "-v", "2", stdout=out)
     assert "fold: Surprised Obama → Barack Obama" in out.getvalue()
     assert Mention.objects.filter(person=obama).count() == 416
+
+
+@pytest.mark.django_db
+def test_persons_resolve_leaves_regnal_numbers_and_middle_names_alone(store: Callable[..., object]) -> None:
+    """Two wrong folds of a fresh AllSides ingest: "Henry II" into Kristin Henry (the numeral was cut
+    as a widget's word in capitals, leaving a lone surname), "John Paul Stevens" into the pope's "John
+    Paul" (a surname after a given name is no widget's word)."""
+    assert persons.cleaned_name("Henry II") == "Henry II" and persons.cleaned_name("Pope John Paul II") == "John Paul II"
+    assert persons.cleaned_name("Trump MORE") == "Trump"
+    for name in ("Kristin Henry", "John Paul", "Ted Cruz"):
+        _well_known(name, 10, store)
+    for name in ("Henry II", "John Paul Stevens"):
+        person = Person.objects.create(name=name, slug=name.lower().replace(" ", "-"))
+        Mention.objects.create(paragraph=Paragraph.objects.first(), person=person, start=0, end=5, text=name, name=name)
+    out = StringIO()
+    call_command("persons_resolve", "-v", "2", stdout=out)
+    assert "0 person(s) folded into another" in out.getvalue(), out.getvalue()
+    directory = people.Directory()
+    for trailing in ("Ted Cruz Rafael", "Ted Cruz Tweeted"):  # a widget's given name, a headline's word: still him
+        assert directory.names[directory.lookup(trailing)] == "Ted Cruz"

@@ -248,8 +248,10 @@ def _pieces(entity: str, text: str) -> list[tuple[int, str, bool]]:
     mixed_case = entity.upper() != entity
     for number, (offset, token) in enumerate(tokens):
         last = number == len(tokens) - 1
-        if number and mixed_case and token.isupper() and len(token.strip(".,")) >= 2 and not _INITIALS.match(token):
-            break  # "Trump MORE", "Steve Tellier KSTP": a widget's or a caption's word in capitals
+        shouted = token.isupper() and len(token.strip(".,")) >= 2 and not _INITIALS.match(token)
+        shouted = shouted and token.casefold().rstrip(",") not in _SUFFIXES
+        if number and mixed_case and shouted:
+            break  # "Trump MORE", "Steve Tellier KSTP": a widget's or a caption's word in capitals; not "Henry II"
         glued = _GLUED.match(token)
         if glued and glued.group(1) not in _GLUED_PREFIXES and re.search(rf"\b{re.escape(glued.group(1))}\b", text):
             current.append((offset, glued.group(1)))
