@@ -21,7 +21,9 @@ class ContentSecurityPolicyMiddleware:
 
 
 class RequireLoginMiddleware:
-    """With SEARCH_REQUIRE_LOGIN, every page but the admin's own (and static files) needs a login."""
+    """With SEARCH_REQUIRE_LOGIN, every page but the admin's own, static files and saved searches' private
+    feeds (``/feeds/<secret>.atom``: a feed reader cannot sign in, the secret link is the credential)
+    needs a login."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -33,4 +35,4 @@ class RequireLoginMiddleware:
 
 
 def _public(path: str) -> bool:
-    return path.startswith(("/admin/", "/" + settings.STATIC_URL.lstrip("/")))
+    return path.startswith(("/admin/", "/feeds/", "/" + settings.STATIC_URL.lstrip("/")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -256,6 +257,10 @@ class IndexOutbox(models.Model):
         return f"article {self.article_id}"
 
 
+def _feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class SavedSearch(models.Model):
     """A search a signed-in user keeps: its page's state, and the newest article they had seen when they
     last opened it, so that the saved-searches page tells how many paragraphs are new since."""
@@ -266,6 +271,9 @@ class SavedSearch(models.Model):
     seen_article_id = models.BigIntegerField(default=0, help_text="The newest article stored when the user last opened the search.")
     seen_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The secret of the search's private feed (/feeds/<token>.atom): a feed reader cannot sign in, so on an
+    # archive behind a login (SEARCH_REQUIRE_LOGIN) the link itself is the credential; deleting revokes it.
+    feed_token = models.CharField(max_length=64, unique=True, default=_feed_token, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

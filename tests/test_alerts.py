@@ -121,3 +121,22 @@ def test_saved_searches_are_their_users_own(demo_subset: Path, client: Client) -
     assert SavedSearch.objects.filter(user=owner).count() == 1
     client.post(f"/saved/{saved.pk}/delete/")
     assert not SavedSearch.objects.filter(pk=saved.pk).exists()
+
+
+def test_behind_a_login_a_saved_searchs_private_feed_is_its_link(demo_subset: Path, client: Client, settings: object) -> None:
+    """With SEARCH_REQUIRE_LOGIN the public feed needs a login a feed reader cannot give; the saved
+    search's private feed answers whoever has its secret link, and nothing for a wrong one."""
+    settings.SEARCH_REQUIRE_LOGIN = True  # type: ignore[attr-defined]
+    owner = User.objects.create_user("owner", password="pw-for-tests-only")
+    saved = SavedSearch.objects.create(user=owner, name="Said", query="q=said")
+    assert len(saved.feed_token) >= 40  # 32 random bytes
+    assert client.get("/feed.atom?q=said").status_code == 302  # to the login page
+    response = client.get(f"/feeds/{saved.feed_token}.atom")
+    assert response.status_code == 200 and response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    root = ET.fromstring(response.content)
+    _required_elements(root)
+    assert _paragraph_ids(root) == _latest_matching({"q": "said"}, 50)
+    assert client.get("/feeds/not-the-secret.atom").status_code == 404
+    client.force_login(owner)
+    listed = BeautifulSoup(client.get("/saved/").content, "html.parser")
+    assert listed.select_one("a[data-private-feed]")["href"] == f"/feeds/{saved.feed_token}.atom"  # type: ignore[index]

@@ -82,7 +82,8 @@ class Saved:
 
     @property
     def feed_url(self) -> str:
-        return reverse("search:feed") + "?" + self.search.query
+        """The private feed: works without a login, for whoever has the link."""
+        return reverse("search:saved_feed", args=[self.search.feed_token])
 
 
 def newest_article_id() -> int:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("export.csv", views.export_csv, name="export_csv"),
     path("export.json", views.export_json, name="export_json"),
     path("feed.atom", views.feed, name="feed"),
+    path("feeds/<str:token>.atom", views.saved_feed, name="saved_feed"),
     path("saved/", views.saved_searches, name="saved"),
     path("saved/new/", views.save_search, name="save_search"),
     path("saved/<int:saved_id>/", views.open_saved, name="open_saved"),

@@ -21,7 +21,7 @@ from django_htmx.middleware import HtmxDetails
 from search.models import Article, Paragraph, SavedSearch
 from search.web import alerts, export, pages, results
 from search.web.facets import read_params
-from search.web.params import clean_text
+from search.web.params import SearchParams, clean_text
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -117,8 +117,18 @@ def export_json(request: HttpRequest) -> HttpResponseBase:
 @require_GET
 def feed(request: HttpRequest) -> HttpResponse:
     """The search's latest paragraphs as Atom (the page's parameters); a refused query gets its message."""
+    return _atom(request, read_params(request.GET))
+
+
+@require_GET
+def saved_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A saved search's private feed: the link is the credential (public even behind a login)."""
+    return _atom(request, alerts.params_of(get_object_or_404(SavedSearch, feed_token=token)))
+
+
+def _atom(request: HttpRequest, params: SearchParams) -> HttpResponse:
     try:
-        body = alerts.atom_feed(read_params(request.GET), request)
+        body = alerts.atom_feed(params, request)
     except results.QueryError as exc:
         return HttpResponseBadRequest(f"{exc}\n", content_type="text/plain; charset=utf-8")
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
