@@ -265,9 +265,11 @@ class SavedSearch(models.Model):
     """A search a signed-in user keeps: its page's state, and the newest article they had seen when they
     last opened it, so that the saved-searches page tells how many paragraphs are new since."""
 
+    QUERY_CHARS = 2000
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches")
     name = models.CharField(max_length=200)
-    query = models.CharField(max_length=2000, help_text="The search page's query string, without the '?'.")
+    query = models.CharField(max_length=QUERY_CHARS, help_text="The search page's query string, without the '?'.")
     seen_article_id = models.BigIntegerField(default=0, help_text="The newest article stored when the user last opened the search.")
     seen_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -73,6 +73,7 @@ def _given_names() -> frozenset[str]:
     return (frozenset(nick.canonical_lookup) | frozenset(nick.nickname_lookup)) - suffixes
 
 
+INITIALS = re.compile(r"^(?:[A-Z]\.)+[A-Z]?\.?$")  # "J.", "H.W.", "T.S": initials, not a name
 _LATIN_NAME = re.compile(r"^[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*$")
 
 

@@ -11,7 +11,6 @@ docs/PERSONS.md has the rules and what they were measured on.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
@@ -84,7 +83,6 @@ def matching_person_ids(text: str, candidates: Iterable[int]) -> list[int]:
     return [i for i, all_names in names.items() if all(any(w in n for n in all_names) for w in query_words)]
 
 
-_INITIAL = re.compile(r"^(?:[A-Z]\.)+[A-Z]?\.?$")
 Month = int  # months since year 0: year * 12 + month - 1
 
 
@@ -207,7 +205,7 @@ class Directory:
         the name has in its article. A rare given name ("Bing Bing Li", 3 mentions beside a Li with 25)
         stays a person of its own."""
         words = name.split()
-        if len(words) < 2 or names.is_any_given_name(words[0]) or _INITIAL.match(words[0]):
+        if len(words) < 2 or names.is_any_given_name(words[0]) or names.INITIALS.match(words[0]):
             return None
         owner = self._most_mentioned(self._surname_persons(names.parts(name).last), when)
         if owner is None or self.mention_count(owner) < self.OWNER_FACTOR * max(mentions, 1):

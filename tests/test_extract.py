@@ -64,11 +64,11 @@ def test_ner_windows_cover_capitalised_words_and_skip_paragraphs_without_them() 
 
 
 def test_person_spans_are_the_same_in_worker_processes_and_in_order() -> None:
-    from search.ingest import ner
+    from search.ingest import ner, workers
 
     articles = [(n, [f"Vladimir Putin met Angela Merkel in Berlin on day {n}.", "nothing here at all."]) for n in range(5)]
-    serial = list(ner.person_spans(articles, processes=1, batch=2))
-    parallel = list(ner.person_spans(articles, processes=2, batch=2))
+    serial = list(workers.mapped(ner.spans_in, articles, processes=1, batch=2))
+    parallel = list(workers.mapped(ner.spans_in, articles, processes=2, batch=2))
     assert serial == parallel
     assert [key for key, _, _ in parallel] == list(range(5))
     assert {text for _, _, spans in parallel for _, _, text, label in spans[0] if label == ner.PERSON} == {

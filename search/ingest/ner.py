@@ -1,6 +1,6 @@
 """spaCy's named-entity recogniser, run where it pays: near capitalised words, in worker processes.
 
-Only this module imports spaCy. ``person_spans`` answers, for each paragraph, the character spans
+Only this module imports spaCy. ``spans_in`` answers, for each paragraph, the character spans
 spaCy labels PERSON, and those it labels as a group, a place or a thing (``OTHER_LABELS``): the
 evidence ``persons`` weighs when the model calls "Boko Haram" a person once and a group three times.
 
@@ -22,10 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
 from typing import Any
-
-from search.ingest import workers
 
 WINDOW = 4  # words of context kept on each side of a capitalised word
 WHOLE_ABOVE = 0.8  # a paragraph whose windows cover more than this share goes in whole
@@ -98,11 +95,3 @@ def spans_in(paragraphs: list[list[str]], *, width: int = WINDOW) -> list[list[P
             (offset + e.start_char, offset + e.end_char, e.text, e.label_) for e in doc.ents if e.label_ in _KEPT_LABELS
         ]
     return found
-
-
-def person_spans(
-    articles: Iterable[tuple[Any, list[str]]], *, processes: int = 1, cluster: str | None = None, batch: int = 32, ahead: int = 2048
-) -> Iterator[tuple[Any, list[str], list[ParagraphSpans]]]:
-    """(key, paragraphs, entity spans per paragraph) for a stream of articles, in order, found in this
-    process, in ``processes`` worker processes or on the Dask ``cluster`` (search/ingest/workers.py)."""
-    return workers.mapped(spans_in, articles, processes=processes, cluster=cluster, batch=batch, ahead=ahead)

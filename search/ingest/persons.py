@@ -228,7 +228,7 @@ def _question_word_dropped(entity: str, paragraph: str, start: int) -> str:
 # (one lower-case letter before the capital), nor "MacArthur" (a particle).
 _GLUED = re.compile(r"^([A-Z][a-z]*[a-z]{2})(?=[A-Z])(.+)$")
 _GLUED_PREFIXES = frozenset({"Mac", "Van", "Von", "Fitz", "Del", "Della", "Des", "Ten", "Ver"})
-_INITIALS = re.compile(r"^(?:[A-Z]\.)+[A-Z]?\.?$")
+_INITIALS = names.INITIALS
 _INNER_POSSESSIVE = re.compile(r"^(.+?)(['’]s?)$")
 
 

@@ -24,6 +24,11 @@ from search.web.facets import read_params
 from search.web.params import SearchParams, clean_text
 
 
+def _refused(message: str) -> HttpResponseBadRequest:
+    """A request this app will not answer (a refused query, a search too long to keep), said in plain text."""
+    return HttpResponseBadRequest(f"{message}\n", content_type="text/plain; charset=utf-8")
+
+
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
@@ -95,7 +100,7 @@ def _export(request: HttpRequest, stream: Callable[..., Iterator[str]], content_
     try:
         found = results.matches(params)
     except results.QueryError as exc:
-        return HttpResponseBadRequest(f"{exc}\n", content_type="text/plain; charset=utf-8")
+        return _refused(str(exc))
     limit = None if request.user.is_authenticated else settings.SEARCH_EXPORT_ANONYMOUS_ROWS
     response = StreamingHttpResponse(stream(found, limit=limit), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -130,7 +135,7 @@ def _atom(request: HttpRequest, params: SearchParams) -> HttpResponse:
     try:
         body = alerts.atom_feed(params, request)
     except results.QueryError as exc:
-        return HttpResponseBadRequest(f"{exc}\n", content_type="text/plain; charset=utf-8")
+        return _refused(str(exc))
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
 
 
@@ -144,8 +149,8 @@ def saved_searches(request: HttpRequest) -> HttpResponse:
 @require_POST
 def save_search(request: HttpRequest) -> HttpResponse:
     query = request.POST.get("query", "")
-    if len(query) > SavedSearch._meta.get_field("query").max_length:  # type: ignore[operator]  # a CharField's max_length is set
-        return HttpResponseBadRequest("This search is too long to save.\n", content_type="text/plain; charset=utf-8")
+    if len(query) > SavedSearch.QUERY_CHARS:
+        return _refused("This search is too long to save.")
     alerts.save(request.user, query, clean_text(request.POST.get("name", "")))  # type: ignore[arg-type]  # login_required: a user
     return HttpResponseRedirect(reverse("search:saved"))
 
