@@ -111,9 +111,11 @@ def test_article_page_marks_matches_and_links_persons(client: Client, seed_artic
     article = Article.objects.get()
     soup = BeautifulSoup(client.get(f"/article/{article.pk}/?q=Prigozhin").content, "html.parser")
     assert [p["id"] for p in soup.select("p.paragraph[data-matched]")] == ["p-1", "p-2", "p-3"]
-    links = {a.get_text(): a["href"] for a in soup.select(".article-persons a")}
+    links = {a.get_text(): a["href"] for a in soup.select(".article-persons a[data-person]")}
     assert links["Vladimir Putin"] == "/?person=vladimir-putin"
     assert set(links) == {"Alexander Lukashenko", "Vladimir Putin", "Yevgeny Prigozhin", "Alexei Navalny"}
+    pages = [a["href"] for a in soup.select(".article-persons a[data-person-page]")]
+    assert len(pages) == 4 and "/person/vladimir-putin/" in pages
 
 
 def test_article_page_with_a_refused_query_marks_nothing(client: Client, seed_article: None) -> None:

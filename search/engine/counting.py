@@ -23,17 +23,21 @@ LAST_DAY = 99991299
 @dataclass(frozen=True)
 class Filter:
     """A facet's selection as the engine applies it: documents whose ``dimension`` ("person",
-    "source" or "day") is one of ``ids``, or whose day lies in one of ``days`` (inclusive yyyymmdd
-    ranges), or that are undated (``undated``)."""
+    "source" or "day") is one of ``ids`` (every one of them with ``every``: persons mentioned
+    together), or whose day lies in one of ``days`` (inclusive yyyymmdd ranges), or that are undated
+    (``undated``)."""
 
     dimension: str
     ids: tuple[int, ...] = ()
     days: tuple[tuple[int, int], ...] = ()
     undated: bool = False
+    every: bool = False
 
 
 def mask(selection: Filter, values: DocValues, docs: np.ndarray) -> np.ndarray:
     """Which of ``docs`` the filter keeps."""
+    if selection.dimension == "person" and selection.every:
+        return combine((docs_with_persons(values, [one])[docs] for one in selection.ids), docs.size)
     if selection.dimension == "person":
         return docs_with_persons(values, list(selection.ids))[docs]
     if selection.dimension == "source":
@@ -44,9 +48,12 @@ def mask(selection: Filter, values: DocValues, docs: np.ndarray) -> np.ndarray:
 
 
 def docs_with_persons(values: DocValues, person_ids: list[int]) -> np.ndarray:
-    """A mask over all documents: those that mention any of these persons."""
+    """A mask over all documents: those that mention any of these persons (each person's run of the
+    mentions sorted by person, found by binary search rather than a pass over every mention)."""
+    persons, _, docs = values.pairs
     found = np.zeros(values.size, bool)
-    found[values.person_doc[np.isin(values.person_id, person_ids)]] = True
+    for low, high in zip(np.searchsorted(persons, person_ids), np.searchsorted(persons, person_ids, side="right"), strict=True):
+        found[docs[low:high]] = True
     return found
 
 
@@ -171,6 +178,25 @@ def day_counts(values: DocValues, docs: np.ndarray, *, divisor: int) -> Counts:
     return values.over(
         docs, f"days//{divisor}", lambda: _counts(days[dated] // divisor, values.article[docs[dated]], values.article_day // divisor)
     )
+
+
+PERIOD_SHIFT = 32  # a (period, source) pair as one key: period << 32 | source
+
+
+def period_source_counts(values: DocValues, docs: np.ndarray, *, divisor: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Paragraphs and distinct articles per (period, source) of the dated ``docs``, a period being
+    ``day // divisor`` (100: months): aligned arrays (periods, sources, paragraphs, articles), sorted by
+    period then source."""
+    days = values.day[docs]
+    dated = docs[days > NO_DAY]
+    keys = (values.day[dated].astype(np.int64) // divisor << PERIOD_SHIFT) | values.source[dated].astype(np.int64)
+    articles = values.article[dated]
+    order = np.lexsort((articles, keys))
+    keys, articles = keys[order], articles[order]
+    pairs, paragraphs = np.unique(keys, return_counts=True)
+    new_article = np.r_[True, (keys[1:] != keys[:-1]) | (articles[1:] != articles[:-1])] if keys.size else np.zeros(0, bool)
+    per_article = np.unique(keys[new_article], return_counts=True)[1]
+    return pairs >> PERIOD_SHIFT, pairs & ((1 << PERIOD_SHIFT) - 1), paragraphs, per_article
 
 
 def undated_counts(values: DocValues, docs: np.ndarray) -> tuple[int, int]:

@@ -61,10 +61,10 @@ def csv_rows(found: Matches, *, limit: int | None = None) -> Iterator[str]:
     yield "\ufeff" + writer.writeheader()  # BOM: spreadsheets then read the file as UTF-8
     for row in rows(found, limit=limit):
         cells = {**row, "persons": "; ".join(row["persons"])}  # type: ignore[arg-type]  # a row's persons are a list of names
-        yield writer.writerow({name: _defused(value) for name, value in cells.items()})
+        yield writer.writerow({name: defused(value) for name, value in cells.items()})
 
 
-def _defused(value: object) -> object:
+def defused(value: object) -> object:
     """A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading
     apostrophe, as OWASP advises for CSV injection; the JSON export keeps the text exactly."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):

@@ -10,10 +10,11 @@ template under templates/search/facets/.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
+from django.urls import reverse
 
 from search import people
 from search.engine import counting
@@ -35,6 +36,7 @@ class FacetValue:
     articles: int  # distinct articles among them
     selected: bool
     toggle_url: str
+    page_url: str = ""  # persons: their page
 
     @property
     def pressed(self) -> str:
@@ -58,12 +60,15 @@ class FacetResult:
     truncated: bool = False
     granularity: str = ""  # date facet only: year, month or day
     state: dict[str, str] = field(default_factory=dict)  # the facet's own parameters, for its template's inputs
+    shown: bool = True  # "Mentioned with" is shown only once a person is chosen
 
 
 @dataclass(frozen=True)
 class Chip:
     label: str
     remove_url: str
+    page_url: str = ""  # persons: their page
+    prefix: str = ""  # said before the label ("with")
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ class RowFacet(Facet):
 
     model: ClassVar[type[Person] | type[Source]]
     dimension: ClassVar[str]
+    chip_prefix: ClassVar[str] = ""
 
     def counts(self, matches: Matches, docs: np.ndarray) -> counting.Counts:
         raise NotImplementedError
@@ -141,7 +147,7 @@ class RowFacet(Facet):
         rows = self.model.objects.in_bulk([key for key, *_ in top])
         chosen = params.values(self.params[0])
         values = tuple(
-            FacetValue(row.slug, row.name, c, a, row.slug in chosen, params.toggle(self.params[0], row.slug))
+            FacetValue(row.slug, row.name, c, a, row.slug in chosen, params.toggle(self.params[0], row.slug), self.page_url(row.slug))
             for key, c, a in top
             if (row := rows.get(key)) is not None
         )
@@ -149,7 +155,15 @@ class RowFacet(Facet):
 
     def chips(self, params: SearchParams, resolved: Resolved) -> list[Chip]:
         names = dict(resolved.labels)
-        return [Chip(names[s], params.toggle(self.params[0], s)) for s in params.values(self.params[0]) if s in names]
+        return [
+            Chip(names[s], params.toggle(self.params[0], s), self.page_url(s), self.chip_prefix)
+            for s in params.values(self.params[0])
+            if s in names
+        ]
+
+    def page_url(self, slug: str) -> str:
+        """The page of the row a value names, where it has one."""
+        return ""
 
 
 class PersonFacet(RowFacet):
@@ -164,8 +178,10 @@ class PersonFacet(RowFacet):
         return counting.person_counts(matches.values, docs)
 
     def moved(self, slugs: Values) -> dict[str, tuple[str, str]]:
-        rows = PersonRedirect.objects.filter(slug__in=slugs).values_list("slug", "person__slug", "person__name")
-        return {old: (new, name) for old, new, name in rows}
+        return person_redirects(slugs)
+
+    def page_url(self, slug: str) -> str:
+        return person_url(slug)
 
     def named(self, params: SearchParams, matches: Matches, resolved: Resolved, *, name_filter: str) -> FacetResult:
         """The long list ("more…"), narrowed to persons whose name or an alias has every word of ``name_filter``."""
@@ -173,6 +189,68 @@ class PersonFacet(RowFacet):
         if name_filter:
             counts = counts.only(people.matching_person_ids(name_filter, counts.keys.tolist()))
         return self.labelled(params, counts, resolved, size=MORE_SIZE)
+
+
+class WithFacet(RowFacet):
+    """Persons mentioned in the same paragraphs as the chosen ones. Unlike the person facet (any of the
+    chosen), each person chosen here narrows further: paragraphs that mention all of them (AND). Its
+    counts are over the selection itself, so a value's count is what choosing it leaves."""
+
+    name = "with"
+    label = "Mentioned with"
+    params = ("with",)
+    model = Person
+    dimension = "person"
+    chip_prefix = "with"
+    template = "search/facets/with.html"
+
+    def resolve(self, params: SearchParams) -> Resolved:
+        resolved = super().resolve(params)
+        if resolved.filter is None:
+            return resolved
+        return replace(resolved, filter=replace(resolved.filter, every=True))
+
+    def result(self, params: SearchParams, matches: Matches, resolved: Resolved, *, size: int = FACET_SIZE) -> FacetResult:
+        if not (params.values("person") or params.values("with")):
+            return FacetResult(self.name, self.label, (), self.template, shown=False)
+        counts = without_chosen_persons(matches, self.counts(matches, matches.selected))
+        result = self.labelled(params, counts, resolved, size=size)
+        return replace(result, state=table_urls(params)["with"])  # its whole list, for download
+
+    def counts(self, matches: Matches, docs: np.ndarray) -> counting.Counts:
+        return counting.person_counts(matches.values, docs)
+
+    def moved(self, slugs: Values) -> dict[str, tuple[str, str]]:
+        return person_redirects(slugs)
+
+    def page_url(self, slug: str) -> str:
+        return person_url(slug)
+
+
+def without_chosen_persons(matches: Matches, counts: counting.Counts) -> counting.Counts:
+    """Counts of persons less those chosen in the person facet (when one is chosen, the only one:
+    in every paragraph counted, never "mentioned with" themselves)."""
+    persons = dict(matches.query.filters).get(PersonFacet.name)
+    return counts.only(np.setdiff1d(counts.keys, persons.ids).tolist()) if persons else counts
+
+
+def person_redirects(slugs: Values) -> dict[str, tuple[str, str]]:
+    """Slugs of persons merged into others: old slug → (surviving person's slug, name)."""
+    rows = PersonRedirect.objects.filter(slug__in=slugs).values_list("slug", "person__slug", "person__name")
+    return {old: (new, name) for old, new, name in rows}
+
+
+def person_url(slug: str) -> str:
+    return reverse("search:person", args=[slug])
+
+
+TABLES = ("with", "coverage")  # a search's tables for download (search/web/tables.py)
+
+
+def table_urls(params: SearchParams) -> dict[str, dict[str, str]]:
+    """table → format → the URL of that table of this search, whole."""
+    state = params.querystring()
+    return {table: {fmt: reverse("search:export_table", args=[table, fmt]) + state for fmt in ("csv", "json")} for table in TABLES}
 
 
 class SourceFacet(RowFacet):
@@ -262,7 +340,7 @@ class DateFacet(Facet):
 
 
 PERSON = PersonFacet()
-REGISTRY: tuple[Facet, ...] = (PERSON, SourceFacet(), DateFacet())
+REGISTRY: tuple[Facet, ...] = (PERSON, WithFacet(), SourceFacet(), DateFacet())
 
 
 def read_params(data: Mapping[str, Any]) -> SearchParams:

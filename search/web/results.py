@@ -96,6 +96,10 @@ class SearchPage:
         return {"csv": reverse("search:export_csv") + state, "json": reverse("search:export_json") + state}
 
     @property
+    def table_urls(self) -> dict[str, dict[str, str]]:
+        return facets.table_urls(self.params)
+
+    @property
     def feed_url(self) -> str:
         return reverse("search:feed") + self.params.querystring()
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from search.web import views
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.search_page, name="search"),
     path("export.csv", views.export_csv, name="export_csv"),
     path("export.json", views.export_json, name="export_json"),
+    re_path(r"^export/(?P<table>with|coverage)\.(?P<fmt>csv|json)$", views.export_table, name="export_table"),
     path("feed.atom", views.feed, name="feed"),
     path("feeds/<str:token>.atom", views.saved_feed, name="saved_feed"),
     path("saved/", views.saved_searches, name="saved"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("saved/<int:saved_id>/", views.open_saved, name="open_saved"),
     path("saved/<int:saved_id>/delete/", views.delete_saved, name="delete_saved"),
     path("facets/person/", views.person_facet_page, name="person_facet"),
+    path("person/<slug:slug>/", views.person_page, name="person"),
     path("article/<int:article_id>/", views.article_page, name="article"),
     path("article/<int:article_id>/matches/", views.article_matches, name="article_matches"),
     path("paragraph/<int:paragraph_id>/context/", views.paragraph_context, name="paragraph_context"),

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from search.models import Article, Paragraph, SavedSearch
-from search.web import alerts, export, pages, results
+from search.models import Article, Paragraph, Person, PersonRedirect, SavedSearch
+from search.web import alerts, export, pages, results, tables
+from search.web import person as person_pages
 from search.web.facets import read_params
 from search.web.params import SearchParams, clean_text
 
@@ -59,6 +60,31 @@ def person_facet_page(request: HtmxHttpRequest) -> HttpResponse:
     facet = results.person_values(params, name_filter=name_filter)
     template_name = "search/_person_list.html" if _fragment_requested(request) else "search/person_facet.html"
     return render(request, template_name, {"params": params, "facet": facet, "filter": name_filter})
+
+
+@require_GET
+def person_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A person's page; a merged person's old slug leads to the survivor's."""
+    person = Person.objects.filter(slug=slug, not_a_person=False).first()
+    if person is None:
+        moved = get_object_or_404(PersonRedirect, slug=slug)
+        return HttpResponseRedirect(reverse("search:person", args=[moved.person.slug]))
+    return render(request, "search/person.html", {"page": person_pages.person_page(person)})
+
+
+@require_GET
+def export_table(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    """One of a search's tables (``tables.FIELDS``), whole, as CSV or JSON; a refused query gets its message."""
+    try:
+        rows = tables.rows(read_params(request.GET), table)
+    except results.QueryError as exc:
+        return _refused(str(exc))
+    if fmt == "csv":
+        response = HttpResponse(tables.as_csv(rows, tables.FIELDS[table]), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(tables.as_json(rows), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="search-{table}.{fmt}"'
+    return response
 
 
 @require_GET

@@ -303,3 +303,28 @@ def test_a_misspelt_query_shows_its_corrections_results_as_you_type(page: Page, 
     corrected.locator("a").click()  # search instead for the words as typed
     expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", "0")
     expect(page.locator("[data-suggestion]")).to_have_attribute("data-suggestion", "Prigozhin")
+
+
+def test_mentioned_with_narrows_and_a_person_page_leads_back_into_the_search(page: Page, corpus: str, csp_violations: list[str]) -> None:
+    page.goto(corpus + "/?q=Putin")
+    expect(page.locator("#facet-with")).to_have_count(0)  # no person chosen yet
+    page.locator("a[data-facet=person][data-value=yevgeny-prigozhin]").click()
+    expect(page).to_have_url(corpus + "/?q=Putin&person=yevgeny-prigozhin")
+    partner = page.locator("#facet-with a[data-facet=with]").first
+    expect(partner).to_be_visible()
+    slug, count = partner.get_attribute("data-value"), partner.get_attribute("data-count")
+    partner.click()
+    expect(page).to_have_url(corpus + f"/?q=Putin&person=yevgeny-prigozhin&with={slug}")
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", count or "")
+    expect(page.locator("a[data-chip]", has_text="with ")).to_have_count(1)
+    settled(page)
+    page.locator("ul.chips a.profile").first.click()  # not swapped into the results: a page of its own
+    expect(page).to_have_url(corpus + "/person/yevgeny-prigozhin/")
+    expect(page.locator("h1")).to_have_text("Yevgeny Prigozhin")
+    lanes = page.locator("svg.coverage-chart g.lane")
+    expect(lanes.first).to_have_attribute("data-lane", "All sources")
+    cell = page.locator("svg.coverage-chart a.cell").first
+    cells = cell.get_attribute("data-count")
+    cell.click()
+    expect(page).to_have_url(re.compile(r"/\?person=yevgeny-prigozhin.*from="))
+    expect(page.locator("[data-total-paragraphs]")).to_have_attribute("data-total-paragraphs", cells or "")

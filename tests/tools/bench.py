@@ -175,13 +175,16 @@ class Case:
     person: str = ""  # slug
     source: str = ""  # slug
     year: str = ""
+    together: str = ""  # slug: "Mentioned with" (with=)
+    path: str = "/"  # the search page, or an analysis page
 
     def querydict(self) -> dict[str, str]:
-        pairs = {"q": self.q, "person": self.person, "source": self.source, "from": self.year, "to": self.year}
+        pairs = {"q": self.q, "person": self.person, "with": self.together, "source": self.source, "from": self.year, "to": self.year}
         return {k: v for k, v in pairs.items() if v}
 
     def label(self) -> str:
-        return " ".join(f"{k}={v}" for k, v in self.querydict().items()) or "(browse)"
+        state = " ".join(f"{k}={v}" for k, v in self.querydict().items())
+        return (self.path if self.path != "/" else "") + (" " if state and self.path != "/" else "") + state or "(browse)"
 
 
 def query_mix() -> list[Case]:
@@ -209,6 +212,30 @@ def query_mix() -> list[Case]:
     return cases
 
 
+def analysis_mix() -> list[Case]:
+    """Issue 14's pages, which no peer engine answers: "Mentioned with" (two persons, AND) and person
+    pages, for the most mentioned persons and for some of the middle of the list."""
+    from django.db.models import Count
+
+    from search.models import Person
+    from search.web import results
+    from search.web.facets import read_params
+
+    ranked = list(
+        Person.objects.filter(not_a_person=False).annotate(n=Count("mentions")).order_by("-n").values_list("slug", flat=True)[:400]
+    )
+    persons = ranked[:5] + ranked[100::60][:5]
+    cases = [Case("person page", path=f"/person/{slug}/") for slug in persons]
+    for slug in ranked[:5]:
+        partner = results.search(read_params({"person": slug})).facet_map["with"].values
+        if partner:
+            cases += [
+                Case("mentioned with", person=slug, together=partner[0].value),
+                Case("mentioned with + term", "said", person=slug, together=partner[0].value),
+            ]
+    return cases
+
+
 # --- engines ----------------------------------------------------------------------------------
 
 
@@ -219,7 +246,7 @@ def project_engine() -> Callable[[Case], int]:
     client = Client()
 
     def run(case: Case) -> int:
-        response = client.get("/", case.querydict(), headers={"HX-Request": "true"})
+        response = client.get(case.path, case.querydict(), headers={"HX-Request": "true"})
         assert response.status_code == 200, response.status_code
         return len(response.content)
 
@@ -411,6 +438,8 @@ def report(n: int, args: argparse.Namespace, figures: dict[str, object]) -> str:
             *stages.table(figures["stages"]),  # type: ignore[arg-type]
             "",
         ]
+    if "analysis" in figures:
+        lines += _analysis_table(*figures["analysis"])  # type: ignore[misc]
     paging: dict[str, list[tuple[int, float]]] = figures["paging"]  # type: ignore[assignment]
     lines += [
         "Deep paging (`q=said`, every page from 1 to 500 in turn, ms for the pages shown):",
@@ -421,6 +450,21 @@ def report(n: int, args: argparse.Namespace, figures: dict[str, object]) -> str:
     lines += [f"| {sort} | " + " | ".join(f"{ms:.0f}" for _, ms in row) + " |" for sort, row in paging.items()]
     lines.append("")
     return "\n".join(lines)
+
+
+def _analysis_table(cases: list[Case], timings: Timings) -> list[str]:
+    """Warm ms of the analysis pages by class (this project only: no peer has them)."""
+    lines = [
+        "Analysis pages (issue 14; this project only, no peer answers them), warm ms over every run of the class's queries:",
+        "",
+        "| class | queries | p50 ms | p95 ms | max ms |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for kind in dict.fromkeys(c.kind for c in cases):
+        labels = [c.label() for c in cases if c.kind == kind]
+        times = [t for label in labels for t in timings.by_case[label]]
+        lines.append(f"| {kind} | {len(labels)} | {percentile(times, 50):.1f} | {percentile(times, 95):.1f} | {max(times):.1f} |")
+    return [*lines, ""]
 
 
 def _size_of(name: str, figures: dict[str, object], key: str) -> str:
@@ -483,6 +527,8 @@ def main() -> None:
     timed: dict[str, Timings] = {}
     if "project" in engines:
         timed["this project (view, HTMX partial)"] = time_engine(project_engine(), cases, runs=args.runs)
+        analysis = analysis_mix()
+        figures["analysis"] = (analysis, time_engine(project_engine(), analysis, runs=args.runs))
     if "fts5" in engines:
         timed["SQLite FTS5"] = time_engine(fts5_engine(fts_path, args.budget), cases, runs=args.runs, budget=args.budget)
     if "tantivy" in engines:

@@ -78,6 +78,12 @@ def journeys(page: Page, base: str) -> None:
     )
     page.locator(f".timeline-chart a.bar[href='{bar}']").focus()  # the value shows on keyboard focus
     shoot(page, "07-timeline-axes-and-focus")
+    page.goto(base + "/?person=donald-trump")
+    page.locator("#facet-with a[data-facet=with]").first.click()
+    page.wait_for_url("**with=**")
+    shoot(page, "09-mentioned-with")
+    page.goto(base + "/person/donald-trump/")
+    shoot(page, "10-person-page")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(base + "/?q=climate")
     shoot(page, "06-phone-width")

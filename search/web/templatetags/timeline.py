@@ -1,4 +1,5 @@
-"""The timeline as SVG markup (geometry from search/web/timeline.py).
+"""The timeline and a person's coverage lanes as SVG markup (geometry from search/web/timeline.py
+and search/web/person.py).
 
 Built here rather than in a template loop: a few hundred bars of several values each would go
 through Django's variable resolution one value at a time. Every text is escaped; coordinates are numbers.
@@ -11,6 +12,7 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from search.web.person import Cell, Coverage, Lane
 from search.web.timeline import Bar, Chart
 
 register = template.Library()
@@ -42,3 +44,44 @@ def _bar(bar: Bar, chart: Chart) -> str:
         f'<rect x="{bar.x}" y="{bar.y}" width="{bar.width}" height="{bar.height}"/>{cut}'
         f'<text class="value" x="{bar.x + bar.width / 2}" y="{value_y}" text-anchor="{anchor}">{bar.count:,}</text></a>'
     )
+
+
+AXIS = 16  # room under the lanes for the first and last period
+
+
+@register.simple_tag
+def coverage_svg(coverage: Coverage) -> SafeString:
+    """One lane per source on one time axis and one scale (small multiples)."""
+    height, right = coverage.height + AXIS, coverage.width
+    parts = [
+        f'<svg viewBox="0 0 {right} {height}" class="coverage-chart" role="img" '
+        f'aria-label="Paragraphs per {coverage.unit} by source, {escape(coverage.periods[0])} – {escape(coverage.periods[-1])}">'
+    ]
+    parts += [_lane(lane, coverage) for lane in coverage.lanes]
+    parts.append(f'<text class="tick" x="{coverage.label_width}" y="{height - 3}">{escape(coverage.periods[0])}</text>')
+    parts.append(f'<text class="tick" x="{right}" y="{height - 3}" text-anchor="end">{escape(coverage.periods[-1])}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text value is escaped
+
+
+def _lane(lane: Lane, coverage: Coverage) -> str:
+    name = lane.label if len(lane.label) <= 26 else lane.label[:25] + "…"
+    label = f'{escape(name)} <tspan class="total">{lane.total:,}</tspan>'
+    if lane.search_url:
+        label = f'<a href="{escape(lane.search_url)}">{label}</a>'
+    parts = [
+        f'<g class="lane" data-lane="{escape(lane.label)}" data-total="{lane.total}">',
+        f'<text class="lane-label" x="0" y="{lane.y - 4}">{label}</text>',
+        f'<line class="axis" x1="{coverage.label_width}" y1="{lane.y}" x2="{coverage.width}" y2="{lane.y}"/>',
+    ]
+    parts += [_cell(cell, lane) for cell in lane.cells if cell.count]
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _cell(cell: Cell, lane: Lane) -> str:
+    title = escape(f"{lane.label}, {cell.period}: {cell.count:,} paragraph{'s' if cell.count != 1 else ''}")
+    rect = f'<title>{title}</title><rect x="{cell.x}" y="{cell.y}" width="{cell.width}" height="{cell.height}"/>'
+    if not cell.url:
+        return f'<g class="cell" data-count="{cell.count}">{rect}</g>'
+    return f'<a href="{escape(cell.url)}" class="cell" aria-label="{title}" data-count="{cell.count}">{rect}</a>'
