@@ -168,6 +168,10 @@ class Paragraph(models.Model):
     boilerplate_reason = models.CharField(max_length=100, blank=True)
     # The curated rule that set it aside, so that removing one rule undoes that rule alone.
     rule = models.ForeignKey("BoilerplateRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="paragraphs")
+    # Its copy family (wire copy, syndication, press releases: the same paragraph in other articles,
+    # exactly or nearly): the id of the family's first stored paragraph; null while no copy is known
+    # (search/ingest/copies.py).
+    family = models.IntegerField(null=True, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["article", "position"]
@@ -180,6 +184,19 @@ class Paragraph(models.Model):
     def written(self) -> str:
         """The paragraph as the article has it, inline furniture and all."""
         return self.raw or self.text
+
+
+class CopyBand(models.Model):
+    """One band of a paragraph's MinHash signature, hashed: paragraphs that share a band are
+    candidate copies (locality-sensitive hashing, search/ingest/copies.py). Kept for the first
+    paragraph of each family and for paragraphs with no copy yet, so a bucket holds about one
+    paragraph per family however large the family grows."""
+
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="copy_bands")
+    key = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.paragraph_id}"
 
 
 class Mention(models.Model):

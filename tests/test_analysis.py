@@ -209,3 +209,56 @@ def test_a_searchs_tables_follow_its_query_and_filters(client: Client, demo_subs
     refused = client.get("/export/with.csv", {"q": "*"})
     assert refused.status_code == 400 and refused["Content-Type"].startswith("text/plain")
     assert client.get("/export/other.csv").status_code == 404
+
+
+def month_counts(paragraph_ids: set[int]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    dated = Paragraph.objects.filter(id__in=paragraph_ids, article__published__isnull=False)
+    for published in dated.values_list("article__published", flat=True):
+        counts[published.strftime("%b %Y")] = counts.get(published.strftime("%b %Y"), 0) + 1
+    return counts
+
+
+def test_compared_queries_share_one_axis_and_each_point_is_its_search(client: Client, demo_subset: object) -> None:
+    response = client.get("/compare/", {"q": ["police", "government", "police"]})
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    series = soup.select("svg.compare-chart g.series")
+    assert [s["data-query"] for s in series] == ["police", "government"]  # the repeated query once
+    for line in series:
+        selected = set(results.paragraph_ids(read_params({"q": line["data-query"]})))
+        assert int(line["data-total"]) == len(selected)
+        by_month = month_counts(selected)
+        points = {a.select_one("title").get_text().split(", ", 1)[1].split(":")[0]: int(a["data-count"]) for a in line.select("a")}
+        assert points == by_month
+        point = line.select_one("a")
+        found = BeautifulSoup(client.get(point["href"]).content, "html.parser")
+        assert found.select_one("[data-total-paragraphs]")["data-total-paragraphs"] == point["data-count"]
+    rows = soup.select("#compare-table tbody tr")
+    assert len(rows) == len(series[0].select("path.line")[0]["d"].split("L"))  # every period of the span, empty ones too
+    assert [i["value"] for i in soup.select("input[name=q]")] == ["police", "government", "", ""]
+
+
+def test_compared_queries_per_volume_divide_by_the_archives_own_paragraphs(client: Client, demo_subset: object) -> None:
+    soup = BeautifulSoup(client.get("/compare/", {"q": ["police", "said"], "per": "volume"}).content, "html.parser")
+    assert soup.select_one("figure.compare")["data-per-volume"] == "true"
+    everything = month_counts(set(Paragraph.objects.filter(is_boilerplate=False).values_list("id", flat=True)))
+    for point in soup.select("svg.compare-chart g.series a"):
+        month = point.select_one("title").get_text().split(", ", 1)[1].split(":")[0]
+        assert float(point["data-value"]) == pytest.approx(int(point["data-count"]) * 10_000 / everything[month], abs=0.01)
+    assert "per=volume" not in soup.select_one("a[data-switch]")["href"]
+
+
+def test_compare_keeps_filters_refuses_bad_queries_on_the_page_and_caps_at_four(client: Client, demo_subset: object) -> None:
+    person = persons_by_mentions()[0]
+    response = client.get("/compare/", {"q": ["said", "*", "police", "government", "people", "time"], "person": person.slug})
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.select_one("[data-query-error='*']") is not None
+    assert any("At most 4" in n.get_text() for n in soup.select(".notice"))
+    said = soup.select_one("g.series[data-query=said]")
+    assert int(said["data-total"]) == len(set(results.paragraph_ids(read_params({"q": "said", "person": person.slug}))))
+    assert soup.select_one("input[type=hidden][name=person]")["value"] == person.slug
+    assert client.get("/compare/").status_code == 200
+    search = BeautifulSoup(client.get("/", {"q": "police"}).content, "html.parser")
+    assert search.select_one("a.compare-link")["href"] == "/compare/?q=police"

@@ -107,4 +107,4 @@ def test_histogram_counts_days_and_weeks_from_day_numbers() -> None:
 def test_year_ticks_read_as_years(dated: None) -> None:
     shown = chart()
     assert shown.unit == "year" and [t.label for t in shown.x_ticks][0] == "2014"
-    assert timeline._nice(110) == 120 and timeline._nice(9) == 10 and timeline._nice(2) == 2
+    assert timeline.nice(110) == 120 and timeline.nice(9) == 10 and timeline.nice(2) == 2

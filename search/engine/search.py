@@ -55,6 +55,7 @@ class Hit:
     source: str
     published: str  # ISO date or ""
     snippet: str  # HTML, escaped by the highlighter
+    family: int | None = None  # its copy family (the same paragraph in other articles), if any
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,17 @@ def _all_docnums(m: Matches) -> list[int]:
 
 # --- hits ---------------------------------------------------------------------------------------
 
-_HIT_FIELDS = ("id", "article_id", "position", "text", "article__title", "article__url", "article__source__name", "article__published")
+_HIT_FIELDS = (
+    "id",
+    "article_id",
+    "position",
+    "text",
+    "article__title",
+    "article__url",
+    "article__source__name",
+    "article__published",
+    "family",
+)
 
 
 def hits(searcher: Searcher, docnums: list[int], terms: frozenset[str]) -> list[Hit]:
@@ -327,7 +338,7 @@ def hits(searcher: Searcher, docnums: list[int], terms: frozenset[str]) -> list[
 
 
 def _hit(row: tuple[Any, ...], terms: frozenset[str]) -> Hit:
-    paragraph_id, article_id, position, text, title, url, source, published = row
+    paragraph_id, article_id, position, text, title, url, source, published, family = row
     return Hit(
         paragraph_id=paragraph_id,
         article_id=article_id,
@@ -337,6 +348,7 @@ def _hit(row: tuple[Any, ...], terms: frozenset[str]) -> Hit:
         source=source or "",
         published=published.isoformat() if published else "",
         snippet=highlight.snippet(text, terms),
+        family=family,
     )
 
 

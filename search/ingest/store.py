@@ -18,7 +18,7 @@ from django.db import transaction
 
 from search import digests, people
 from search.engine import index
-from search.ingest import boilerplate, inline, learned, paragraphs, persons, repeats, workers
+from search.ingest import boilerplate, copies, inline, learned, paragraphs, persons, repeats, workers
 from search.ingest.readers import ArticleInput, IngestError, Skipped, estimated_articles, iter_files, parse_date, read_file
 from search.models import Alias, Article, Mention, Paragraph, Person, RejectedMerge, Source, unique_slug, web_url
 
@@ -340,6 +340,7 @@ def replace_paragraphs(
     counter = source_repeats or repeats.SourceRepeats()
     changed = counter.mark(article)
     learned.mark_article(article, lambda keys: counter.recurrences(article, keys))
+    copies.link_article(article.pk)
     index.queue_articles(changed | {article.pk})
     return created
 

@@ -20,7 +20,7 @@ from search.engine import counting
 from search.engine import search as engine
 from search.engine.search import Hit, Matches
 from search.models import Alias, Mention, Person, Source
-from search.web import results, tables
+from search.web import results, tables, timeline
 from search.web.facets import PERSON, bucket_label, bucket_value, person_url, read_params, table_urls
 
 TOP_ROWS = 20  # persons mentioned with them, sources that mention them
@@ -230,13 +230,7 @@ def _months(low: int, high: int) -> int:
 def _periods(span: tuple[int, int], unit: str) -> list[int]:
     """Every month (yyyymm) or year (yyyy) from the first mention's to the last's."""
     low, high = span
-    if unit == "year":
-        return list(range(low // 10000, high // 10000 + 1))
-    periods, month = [], low // 100
-    while month <= high // 100:
-        periods.append(month)
-        month = month + 1 if month % 100 < 12 else (month // 100 + 1) * 100 + 1
-    return periods
+    return timeline.periods(unit, timeline.period_key(low, unit), timeline.period_key(high, unit))
 
 
 def _search_url(person: Person, **filters: str) -> str:

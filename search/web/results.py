@@ -21,7 +21,7 @@ from search.engine import parse
 from search.engine import search as engine
 from search.engine.search import Hit, Matches, QueryError
 from search.models import Paragraph, Source
-from search.web import facets, timeline
+from search.web import copies, facets, timeline
 from search.web.facets import Chip, FacetResult, Resolved
 from search.web.params import SearchParams
 
@@ -65,6 +65,7 @@ class Group:
     article_url: str
     context_url: str
     similar_url: str
+    copies: copies.Copies | None = None  # the same paragraph in other articles
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,11 @@ class SearchPage:
     @property
     def table_urls(self) -> dict[str, dict[str, str]]:
         return facets.table_urls(self.params)
+
+    @property
+    def compare_url(self) -> str:
+        """This search as the first query of a comparison over time."""
+        return reverse("search:compare") + self.params.querystring()
 
     @property
     def feed_url(self) -> str:
@@ -229,6 +235,7 @@ def _more(per_article: np.ndarray, article_id: int) -> int:
 def _groups(hits: list[Hit], per_article: np.ndarray, params: SearchParams) -> tuple[Group, ...]:
     state = params.querystring()
     similar = reverse("search:search") + "?q=like:"
+    copied = copies.on_hits(hits)
     return tuple(
         Group(
             hit,
@@ -237,6 +244,7 @@ def _groups(hits: list[Hit], per_article: np.ndarray, params: SearchParams) -> t
             article_url=f"{_path('search:article', hit.article_id)}{state}#p-{hit.position}",
             context_url=_path("search:paragraph_context", hit.paragraph_id) + state,
             similar_url=f"{similar}{hit.paragraph_id}",
+            copies=copied.get(hit.paragraph_id),
         )
         for hit in hits
     )

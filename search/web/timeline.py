@@ -77,11 +77,11 @@ def chart(params: SearchParams, values: DocValues, docs: np.ndarray) -> Chart | 
     low, high = _range(params, values, docs)
     if low is None or high is None:
         return None
-    unit = _unit(low, high)
+    unit = unit_for(low, high)
     counts = counting.histogram(values, docs, unit)
     if not counts:
         return None
-    keys = _periods(unit, _key(low, unit), _key(high, unit))  # the whole range shown, empty ends included
+    keys = periods(unit, period_key(low, unit), period_key(high, unit))  # the whole range shown, empty ends included
     if len(keys) > MAX_BARS:
         keys = sorted(counts)
     top = _scale_top(list(counts.values()))
@@ -91,7 +91,7 @@ def chart(params: SearchParams, values: DocValues, docs: np.ndarray) -> Chart | 
     for i, key in enumerate(keys):
         count = counts.get(key, 0)
         height = round(plot_height * min(count, top) / top, 2)
-        period = _label(key, unit)
+        period = period_label(key, unit)
         bars.append(
             Bar(
                 label=f"{period}: {count:,} paragraph{'s' if count != 1 else ''}",
@@ -101,7 +101,7 @@ def chart(params: SearchParams, values: DocValues, docs: np.ndarray) -> Chart | 
                 y=round(TOP + plot_height - height, 2),
                 width=max(round(step - (1 if step > 3 else 0), 2), 0.5),
                 height=height,
-                url=_drill_url(params, key, unit),
+                url=drill_url(params, key, unit),
                 cut=count > top,
             )
         )
@@ -109,10 +109,10 @@ def chart(params: SearchParams, values: DocValues, docs: np.ndarray) -> Chart | 
     return Chart(
         bars=tuple(bars),
         unit=unit,
-        first=_label(keys[0], unit),
-        last=_label(keys[-1], unit),
+        first=period_label(keys[0], unit),
+        last=period_label(keys[-1], unit),
         top=top,
-        x_ticks=_x_ticks(keys, unit, step),
+        x_ticks=x_ticks(keys, unit, step),
         y_ticks=(Tick(TOP + plot_height, "0"), Tick(TOP, f"{top:,}")),
         up_url=up_url,
         up_label=up_label,
@@ -142,7 +142,7 @@ def _to_date(day: int) -> dt.date:
     return dt.date(day // 10000, day // 100 % 100, day % 100)
 
 
-def _unit(low: int, high: int) -> str:
+def unit_for(low: int, high: int) -> str:
     span = (_to_date(high) - _to_date(low)).days + 1
     if span >= 4 * 365:
         return "year"
@@ -153,7 +153,7 @@ def _unit(low: int, high: int) -> str:
     return "day"
 
 
-def _periods(unit: str, first: int, last: int) -> list[int]:
+def periods(unit: str, first: int, last: int) -> list[int]:
     """Every period from ``first`` to ``last`` (histogram keys), empty ones included."""
     if unit == "year":
         return list(range(first, last + 1))
@@ -163,7 +163,7 @@ def _periods(unit: str, first: int, last: int) -> list[int]:
     return list(range(first, last + 1, 7 if unit == "week" else 1))
 
 
-def _key(day: int, unit: str) -> int:
+def period_key(day: int, unit: str) -> int:
     """The histogram key of the period holding ``day`` (see ``counting.histogram``)."""
     if unit == "year":
         return day // 10000
@@ -177,14 +177,14 @@ def _date_of(key: int) -> dt.date:
     return dt.date.fromordinal(key + counting.EPOCH_ORDINAL)
 
 
-def _label(key: int, unit: str) -> str:
+def period_label(key: int, unit: str) -> str:
     if unit in ("year", "month"):
         return bucket_label(key, unit)
     day = _date_of(key)
     return f"week of {day.day} {day:%b} {day.year}" if unit == "week" else f"{day.day} {day:%b} {day.year}"
 
 
-def _drill_url(params: SearchParams, key: int, unit: str) -> str:
+def drill_url(params: SearchParams, key: int, unit: str) -> str:
     if unit in ("year", "month"):
         return bucket_url(params, bucket_value(key, unit))
     start = _date_of(key)
@@ -217,10 +217,10 @@ def _scale_top(counts: list[int]) -> int:
     peak = ordered[0]
     if len(ordered) > 1 and peak > SPIKE_RATIO * max(ordered[1], 1):
         peak = math.ceil(1.5 * ordered[1])
-    return _nice(peak)
+    return nice(peak)
 
 
-def _nice(value: int) -> int:
+def nice(value: int) -> int:
     """The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ⁿ) at or above ``value``."""
     if value <= 1:
         return 1
@@ -228,7 +228,7 @@ def _nice(value: int) -> int:
     return next(math.ceil(m * power) for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * power >= value)
 
 
-def _x_ticks(keys: list[int], unit: str, step: float) -> tuple[Tick, ...]:
+def x_ticks(keys: list[int], unit: str, step: float, *, left: float = LEFT) -> tuple[Tick, ...]:
     """About six dates along the bottom, at period starts that read well (years, Januaries, Mondays)."""
     every = max(1, math.ceil(len(keys) / 6))
     if unit == "month" and len(keys) > 12:
@@ -238,5 +238,5 @@ def _x_ticks(keys: list[int], unit: str, step: float) -> tuple[Tick, ...]:
     else:
         picked = list(range(0, len(keys), every))
     years_of_months = unit == "month" and len(keys) > 12
-    labels = [str(keys[i] // 100) if years_of_months else _label(keys[i], unit).removeprefix("week of ") for i in picked]
-    return tuple(Tick(round(LEFT + i * step + step / 2, 2), label) for i, label in zip(picked, labels, strict=True))
+    labels = [str(keys[i] // 100) if years_of_months else period_label(keys[i], unit).removeprefix("week of ") for i in picked]
+    return tuple(Tick(round(left + i * step + step / 2, 2), label) for i, label in zip(picked, labels, strict=True))

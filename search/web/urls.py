@@ -19,7 +19,10 @@ urlpatterns = [
     path("saved/<int:saved_id>/delete/", views.delete_saved, name="delete_saved"),
     path("facets/person/", views.person_facet_page, name="person_facet"),
     path("person/<slug:slug>/", views.person_page, name="person"),
+    path("compare/", views.compare_page, name="compare"),
     path("article/<int:article_id>/", views.article_page, name="article"),
     path("article/<int:article_id>/matches/", views.article_matches, name="article_matches"),
     path("paragraph/<int:paragraph_id>/context/", views.paragraph_context, name="paragraph_context"),
+    path("paragraph/<int:paragraph_id>/copies/", views.copies_page, name="copies"),
+    re_path(r"^paragraph/(?P<paragraph_id>[0-9]+)/copies\.(?P<fmt>csv|json)$", views.copies_export, name="copies_export"),
 ]

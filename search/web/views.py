@@ -19,7 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from search.models import Article, Paragraph, Person, PersonRedirect, SavedSearch
-from search.web import alerts, export, pages, results, tables
+from search.web import alerts, compare, copies, export, pages, results, tables
 from search.web import person as person_pages
 from search.web.facets import read_params
 from search.web.params import SearchParams, clean_text
@@ -79,12 +79,37 @@ def export_table(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
         rows = tables.rows(read_params(request.GET), table)
     except results.QueryError as exc:
         return _refused(str(exc))
+    return _table_download(rows, tables.FIELDS[table], f"search-{table}", fmt)
+
+
+def _table_download(rows: list[dict[str, object]], fields: list[str], name: str, fmt: str) -> HttpResponse:
     if fmt == "csv":
-        response = HttpResponse(tables.as_csv(rows, tables.FIELDS[table]), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(tables.as_csv(rows, fields), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(tables.as_json(rows), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="search-{table}.{fmt}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+@require_GET
+def copies_page(request: HttpRequest, paragraph_id: int) -> HttpResponse:
+    """Where did this paragraph first appear: its copy family in date order, with sources."""
+    paragraph = get_object_or_404(Paragraph, pk=paragraph_id, is_boilerplate=False)
+    members = copies.family(paragraph)
+    return render(request, "search/copies.html", {"paragraph": paragraph, "members": members, "spread": copies.spread(members)})
+
+
+@require_GET
+def copies_export(request: HttpRequest, paragraph_id: int, fmt: str) -> HttpResponse:
+    """A copy family, for download."""
+    rows = copies.rows(copies.family(get_object_or_404(Paragraph, pk=paragraph_id, is_boilerplate=False)))
+    return _table_download(rows, copies.FIELDS, f"copies-of-{paragraph_id}", fmt)
+
+
+@require_GET
+def compare_page(request: HttpRequest) -> HttpResponse:
+    comparison = compare.compare(compare.read(request.GET))
+    return render(request, "search/compare.html", {"comparison": comparison, "slots": compare.slots(comparison)})
 
 
 @require_GET

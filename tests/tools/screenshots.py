@@ -84,6 +84,8 @@ def journeys(page: Page, base: str) -> None:
     shoot(page, "09-mentioned-with")
     page.goto(base + "/person/donald-trump/")
     shoot(page, "10-person-page")
+    page.goto(base + "/compare/?q=Trump&q=Biden&q=climate&per=volume")
+    shoot(page, "11-compare-queries")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(base + "/?q=climate")
     shoot(page, "06-phone-width")

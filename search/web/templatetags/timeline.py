@@ -1,5 +1,5 @@
-"""The timeline and a person's coverage lanes as SVG markup (geometry from search/web/timeline.py
-and search/web/person.py).
+"""The timeline, a person's coverage lanes and compared queries as SVG markup (geometry from
+search/web/timeline.py, person.py and compare.py).
 
 Built here rather than in a template loop: a few hundred bars of several values each would go
 through Django's variable resolution one value at a time. Every text is escaped; coordinates are numbers.
@@ -12,6 +12,7 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from search.web.compare import Comparison, Series
 from search.web.person import Cell, Coverage, Lane
 from search.web.timeline import Bar, Chart
 
@@ -85,3 +86,54 @@ def _cell(cell: Cell, lane: Lane) -> str:
     if not cell.url:
         return f'<g class="cell" data-count="{cell.count}">{rect}</g>'
     return f'<a href="{escape(cell.url)}" class="cell" aria-label="{title}" data-count="{cell.count}">{rect}</a>'
+
+
+MARKERS = ("circle", "square", "diamond", "triangle")  # each line's points, so lines differ without colour
+
+
+@register.simple_tag
+def compare_svg(comparison: Comparison) -> SafeString:
+    """One line per query on one time axis and one scale; each point links to that query's period."""
+    bottom, left = comparison.plot_bottom, comparison.plot_left
+    top_label = f"{comparison.top:,.1f}" if comparison.top < 10 else f"{comparison.top:,.0f}"
+    parts = [
+        f'<svg viewBox="0 0 {comparison.width} {comparison.height}" class="compare-chart" role="img" '
+        f'aria-label="{escape(comparison.y_label.capitalize())} per {comparison.unit}, one line per query">',
+        f'<line class="axis" x1="{left}" y1="{bottom}" x2="{comparison.width}" y2="{bottom}"/>',
+        f'<line class="axis" x1="{left}" y1="{12}" x2="{left}" y2="{bottom}"/>',
+        f'<text class="tick" x="{left - 4}" y="{bottom + 4}" text-anchor="end">0</text>',
+        f'<text class="tick" x="{left - 4}" y="16" text-anchor="end">{top_label}</text>',
+    ]
+    parts += [f'<text class="tick" x="{t.at}" y="{bottom + 15}" text-anchor="middle">{escape(t.label)}</text>' for t in comparison.x_ticks]
+    parts += [_series(series, comparison) for series in comparison.drawn]
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text value is escaped
+
+
+def _series(series: Series, comparison: Comparison) -> str:
+    marker = MARKERS[series.index % len(MARKERS)]
+    parts = [f'<g class="series series-{series.index}" data-query="{escape(series.query)}" data-total="{series.total}">']
+    parts.append(f'<path class="line" d="{series.path}"/>')
+    for point in series.points:
+        if not point.count:
+            continue
+        value = (
+            f"{point.value:,.1f} per {10_000:,} paragraphs ({point.count:,})" if comparison.per_volume else f"{point.count:,} paragraphs"
+        )
+        title = escape(f"{series.query}, {point.period}: {value}")
+        parts.append(
+            f'<a href="{escape(point.url)}" aria-label="{title}" data-count="{point.count}" data-value="{point.value}">'
+            f"<title>{title}</title>{_marker(marker, point.x, point.y)}</a>"
+        )
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _marker(shape: str, x: float, y: float) -> str:
+    if shape == "circle":
+        return f'<circle class="marker" cx="{x}" cy="{y}" r="3"/>'
+    if shape == "square":
+        return f'<rect class="marker" x="{x - 3}" y="{y - 3}" width="6" height="6"/>'
+    if shape == "diamond":
+        return f'<path class="marker" d="M{x},{y - 4} L{x + 4},{y} L{x},{y + 4} L{x - 4},{y} Z"/>'
+    return f'<path class="marker" d="M{x},{y - 4} L{x + 4},{y + 3} L{x - 4},{y + 3} Z"/>'
