@@ -98,10 +98,23 @@ def test_a_hit_says_where_else_it_appeared_and_its_family_is_in_date_order(store
     store(WIRE, source="Agency", published=dt.date(2024, 3, 1), title="Wire")
     store(WIRE, source="Broadcaster", published=dt.date(2024, 3, 2), title="Broadcast")
     store(OTHER, source="Agency", published=dt.date(2024, 3, 1), title="Frost")
-    soup = BeautifulSoup(client.get("/", {"q": "senate", "sort": "oldest"}).content, "html.parser")
-    hits = soup.select("li.hit")
-    assert [h["data-copies"] for h in hits] == ["2", "2", "2"]  # each copy is still a hit: marked, not yet folded
+    for sort in ("relevance", "oldest", "newest"):
+        soup = BeautifulSoup(client.get("/", {"q": "senate", "sort": sort}).content, "html.parser")
+        hits = soup.select("li.hit")
+        # One hit for the family: its earliest publication, though stored second; the totals count every copy.
+        assert [(h.select_one(".source").get_text(), h["data-copies"]) for h in hits] == [("Agency", "2")], sort
+        assert soup.select_one("[data-total-paragraphs]")["data-total-paragraphs"] == "3"
+        assert soup.select_one(".copies-mode")["data-folded"] == "2"
     assert hits[0].select_one(".copies").get_text() == "also in 2 articles: Broadcaster (2024-03-02), Paper (2024-03-03)"
+    every = BeautifulSoup(client.get("/", {"q": "senate", "copies": "all", "sort": "oldest"}).content, "html.parser")
+    assert [h.select_one(".source").get_text() for h in every.select("li.hit")] == ["Agency", "Broadcaster", "Paper"]
+    sources = {a["data-value"]: a["data-count"] for a in soup.select("a[data-facet=source]")}
+    assert sources == {"agency": "1", "broadcaster": "1", "paper": "1"}  # facets count every paragraph
+    once = BeautifulSoup(client.get("/", {"q": "senate", "copies": "once"}).content, "html.parser")
+    assert {a["data-value"]: a["data-count"] for a in once.select("a[data-facet=source]")} == {"agency": "1"}  # a family once
+    assert once.select_one("[data-total-paragraphs]")["data-total-paragraphs"] == "3"
+    modes = [a["href"] for a in soup.select("a[data-copies-mode]")]
+    assert any("copies=all" in m for m in modes) and any("copies=once" in m for m in modes)
     link = hits[0].select_one("a[data-action=first-appeared]")["href"]
     family = BeautifulSoup(client.get(link).content, "html.parser")
     rows = family.select("tr[data-copy]")
@@ -126,3 +139,24 @@ def test_a_family_downloads_as_csv_and_json(store: Callable[..., object], client
     assert list(csv.DictReader(io.StringIO(text)))[1]["title"].startswith("'=")  # defused for spreadsheets
     Paragraph.objects.filter(pk=paragraph.pk).update(is_boilerplate=True)
     assert client.get(f"/paragraph/{paragraph.pk}/copies/").status_code == 404
+
+
+def test_pages_of_a_folded_search_list_each_family_once_with_no_empty_page(
+    store: Callable[..., object], client: Client, settings: object
+) -> None:
+    settings.SEARCH_PAGE_SIZE = 4  # type: ignore[attr-defined]
+    words = ["apricot", "barley", "cherry", "damson", "elder", "fig"]
+    for day, crop in enumerate(words, start=1):
+        text = f"Growers of {crop} in the northern valley reported a harvest {day} times larger than last year, the ministry said."
+        store(text, source="Agency", published=dt.date(2024, 5, day), title=f"{crop} A")
+        store(text, source="Paper", published=dt.date(2024, 6, day), title=f"{crop} B")
+    for sort in ("relevance", "newest", "oldest"):
+        seen: list[str] = []
+        first = BeautifulSoup(client.get("/", {"q": "harvest", "sort": sort}).content, "html.parser")
+        assert "Page 1 of 2" in first.select_one("#pager").get_text()  # twelve articles, six listed
+        for page in (1, 2):
+            soup = BeautifulSoup(client.get("/", {"q": "harvest", "sort": sort, "page": page}).content, "html.parser")
+            seen += [h.select_one(".source").get_text() for h in soup.select("li.hit")]
+        assert seen == ["Agency"] * 6, sort  # six families, each by its first publication, over two pages
+        third = BeautifulSoup(client.get("/", {"q": "harvest", "sort": sort, "page": 3}).content, "html.parser")
+        assert not third.select("li.hit")

@@ -59,3 +59,25 @@ def test_mentions_of_documents_without_mentions() -> None:
     lonely = np.setdiff1d(np.arange(values.size), values.person_doc)[:5]
     persons, articles = values.mentions_of(lonely)
     assert persons.size == 0 and articles.size == 0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_first_of_families_keeps_each_familys_earliest_and_every_other_document(seed: int) -> None:
+    from dataclasses import replace
+
+    from search.engine.counting import LAST_DAY, first_of_families
+
+    values = random_values(seed)
+    rng = np.random.default_rng(seed + 10)
+    family = np.where(rng.random(values.size) < 0.3, rng.integers(1, 80, values.size), 0)
+    day = np.where(rng.random(values.size) < 0.1, 0, values.day)  # some undated: listed last within a family
+    values = replace(values, family=family, day=day)
+    docs = np.sort(rng.choice(values.size, values.size // 2, replace=False))
+    kept = first_of_families(values, docs)
+    expected = [int(d) for d in docs if family[d] == 0]
+    by_family: dict[int, list[tuple[int, int]]] = {}
+    for d in docs.tolist():
+        if family[d]:
+            by_family.setdefault(int(family[d]), []).append((int(day[d]) or LAST_DAY + 1, d))
+    expected += [min(members)[1] for members in by_family.values()]
+    assert kept.tolist() == sorted(expected)

@@ -47,6 +47,27 @@ def mask(selection: Filter, values: DocValues, docs: np.ndarray) -> np.ndarray:
     raise ValueError(f"no dimension {selection.dimension!r} in the index")
 
 
+def first_of_families(values: DocValues, docs: np.ndarray) -> np.ndarray:
+    """``docs`` (sorted) with each copy family kept once: its earliest publication among them (undated
+    last, then the first document); documents with no known copy all kept."""
+    return values.over(docs, "first of families", lambda: _first_of_families(values, docs))
+
+
+def _first_of_families(values: DocValues, docs: np.ndarray) -> np.ndarray:
+    if values.family.size == 0 or docs.size == 0:
+        return docs
+    families = values.family[docs]
+    copied = families > 0
+    if not copied.any():
+        return docs
+    candidates = docs[copied]
+    days = values.day[candidates]
+    order = np.lexsort((candidates, np.where(days > NO_DAY, days, LAST_DAY + 1), families[copied]))
+    ordered = families[copied][order]
+    first = order[np.r_[True, ordered[1:] != ordered[:-1]]]
+    return np.sort(np.concatenate([docs[~copied], candidates[first]]))
+
+
 def docs_with_persons(values: DocValues, person_ids: list[int]) -> np.ndarray:
     """A mask over all documents: those that mention any of these persons (each person's run of the
     mentions sorted by person, found by binary search rather than a pass over every mention)."""

@@ -35,6 +35,7 @@ class DocValues:
     live: np.ndarray
     person_doc: np.ndarray
     person_id: np.ndarray
+    family: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # copy family id, 0 = none; empty: none known
     _whole: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -175,6 +176,7 @@ def _joined(parts: list[DocValues], offsets: list[int]) -> DocValues:
         live=np.concatenate([p.live for p in parts]),
         person_doc=np.concatenate([p.person_doc + off for p, off in zip(parts, offsets, strict=True)]),
         person_id=np.concatenate([p.person_id for p in parts]),
+        family=np.concatenate([p.family for p in parts]),
     )
 
 
@@ -203,4 +205,4 @@ def _with_deletions(docs: np.ndarray, persons: np.ndarray, deleted: AbstractSet[
         live[np.fromiter(deleted, np.int64)] = False
         keep = live[person_doc]
         person_doc, person_id = person_doc[keep], person_id[keep]
-    return DocValues(docs[0], docs[1], docs[2], live, person_doc, person_id)
+    return DocValues(docs[0], docs[1], docs[2], live, person_doc, person_id, family=docs[3])

@@ -65,6 +65,7 @@ SCHEMA = fields.Schema(
     person=fields.KEYWORD(commas=True, stored=True),  # canonical person ids
     source=fields.NUMERIC(int, bits=64, stored=True, sortable=True, **_EXACT),  # 0: no source
     day=fields.NUMERIC(int, stored=True, sortable=True, **_EXACT),  # yyyymmdd; 0: undated
+    family=fields.NUMERIC(int, bits=64, sortable=True, **_EXACT),  # its copy family's id; 0: no known copy
     digest=fields.STORED(),  # hash of what was indexed, for search_check
 )
 
@@ -86,10 +87,13 @@ def paragraph_document(paragraph: Paragraph, person_ids: Iterable[int]) -> dict[
         "person": persons,
         "source": article.source_id or 0,
         "day": day_number(article),
+        "family": paragraph.family or 0,
         "digest": paragraph_digest(paragraph, persons=persons),
     }
 
 
 def paragraph_digest(paragraph: Paragraph, *, persons: str) -> str:
     article = paragraph.article
-    return content_hash(paragraph.text, article.title, persons, str(article.source_id or 0), str(day_number(article)))
+    return content_hash(
+        paragraph.text, article.title, persons, str(article.source_id or 0), str(day_number(article)), str(paragraph.family or 0)
+    )

@@ -24,6 +24,7 @@ from search.engine.parse import Lookups, QueryError, parse_query
 from search.models import Paragraph
 
 SORTS = ("relevance", "newest", "oldest")
+COPIES = ("", "all", "once")
 EXPORT_BATCH = 500
 OVERFETCH = 3  # paragraphs fetched per article wanted, before grouping by article
 RANKINGS_KEPT = 16  # relevance rankings kept per searcher, for paging on
@@ -43,6 +44,7 @@ class Query:
     text: str = ""
     filters: tuple[tuple[str, counting.Filter], ...] = ()
     sort: str = "relevance"  # one of SORTS; relevance needs a text
+    copies: str = ""  # "": a copy family listed once; "all": every copy apart; "once": listed and counted once
 
 
 @dataclass(frozen=True)
@@ -72,10 +74,22 @@ class Matches:
     masks: dict[str, np.ndarray]  # per facet filter, over ``matched``
     selected: np.ndarray  # matching the query and every filter, sorted docnums
     notices: tuple[str, ...]
+    shown: np.ndarray  # the selected that are listed: each copy family once, unless every copy is asked for
 
     def others(self, name: str) -> np.ndarray:
         """The matches that pass every filter but facet ``name``'s own (what that facet counts)."""
-        return self.matched[counting.combine((m for n, m in self.masks.items() if n != name), self.matched.size)]
+        docs = self.matched[counting.combine((m for n, m in self.masks.items() if n != name), self.matched.size)]
+        return counting.first_of_families(self.values, docs) if self.query.copies == "once" else docs
+
+    @property
+    def counted(self) -> np.ndarray:
+        """The selected as facets and the timeline count them: every paragraph, or each family once."""
+        return self.shown if self.query.copies == "once" else self.selected
+
+    @property
+    def folded(self) -> int:
+        """Selected copies not listed, their family's earliest being listed instead."""
+        return int(self.selected.size - self.shown.size)
 
     @property
     def total_paragraphs(self) -> int:
@@ -135,7 +149,8 @@ def match(query: Query, *, lookups: Lookups) -> Matches:
         matched, scores = _matching(parsed, searcher, values)
     masks = {name: counting.mask(selection, values, matched) for name, selection in query.filters}
     selected = matched[counting.combine(masks.values(), matched.size)]
-    return Matches(query, searcher, parsed, values, matched, scores, masks, selected, parsed_query.notices)
+    shown = selected if query.copies == "all" else counting.first_of_families(values, selected)
+    return Matches(query, searcher, parsed, values, matched, scores, masks, selected, parsed_query.notices, shown)
 
 
 def _matching(parsed: wq.Query, searcher: Searcher, values: DocValues) -> tuple[np.ndarray, np.ndarray | None]:
@@ -213,11 +228,13 @@ def _boost_names(weights: dict[str, float], lookups: Lookups) -> None:
 
 def _best_docnums(m: Matches, *, start: int, size: int) -> list[int]:
     """The best paragraph of each article on this page: by score, or by date then position."""
-    if m.selected.size == 0 or start >= m.selected.size:
+    if m.shown.size == 0 or start >= m.shown.size:
         return []
     if m.parsed is not None and m.query.sort == "relevance":
         return _best_by_score(m, start=start, size=size)
-    firsts = m.values.over(m.selected, "first of each article", lambda: _first_docs_by_article(m.values, m.selected))
+    # Keyed by the selection: in browse mode it is the whole index, kept per searcher, folded or not.
+    name = "first of each article" + (" of the listed" if m.query.copies != "all" else "")
+    firsts = m.values.over(m.selected, name, lambda: _first_docs_by_article(m.values, m.shown))
     keys = m.values.day[firsts] * (1 << 32) + m.values.article[firsts]
     if m.query.sort == "newest":
         keys = -keys
@@ -248,7 +265,7 @@ def _best_by_score(m: Matches, *, start: int, size: int) -> list[int]:
     """
     need = start + size
     rankings = _rankings(m.searcher)
-    key = (m.query.text, m.query.filters)
+    key = (m.query.text, m.query.filters, m.query.copies == "all")
     ranking = rankings.get(key)
     while ranking is None or (len(ranking.best) < need and not ranking.complete):
         ranking = _rank(m, max(need * OVERFETCH, 4 * ranking.limit if ranking else 0))
@@ -261,7 +278,7 @@ def _best_by_score(m: Matches, *, start: int, size: int) -> list[int]:
 def _rank(m: Matches, limit: int) -> _Ranking:
     if m.scores is not None:
         return _rank_by_scores(m, limit)
-    allowed = set(m.selected.tolist()) if m.masks else None
+    allowed = set(m.shown.tolist()) if m.masks or m.folded else None
     results = m.searcher.search(m.parsed, limit=limit, filter=allowed)
     best: dict[int, int] = {}
     for docnum in (hit.docnum for hit in results):
@@ -273,7 +290,7 @@ def _rank_by_scores(m: Matches, limit: int) -> _Ranking:
     """The same ranking from the scores computed with numpy: the ``limit`` best paragraphs (and any
     tied with the last), ordered by score then docnum as Whoosh orders them, best per article."""
     assert m.scores is not None
-    docs = m.selected
+    docs = m.shown
     scores = m.scores[np.searchsorted(m.matched, docs)]
     if limit < docs.size:
         threshold = np.partition(scores, docs.size - limit)[docs.size - limit]

@@ -29,8 +29,8 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 FOLDER = "docvalues"
-_PER_DOC = ("article", "source", "day")  # one value per document: rows of <segment>.docs.npy
-_VERSION = 2  # bump when what the files hold changes; older files are then rewritten
+_PER_DOC = ("article", "source", "day", "family")  # one value per document: rows of <segment>.docs.npy
+_VERSION = 3  # bump when what the files hold changes; older files are then rewritten
 
 
 def folder(index_path: str | Path) -> Path:
@@ -47,7 +47,7 @@ def _words_file(index_path: str | Path, segment_id: str) -> Path:
 
 
 def arrays(index_path: str | Path, segment_id: str, reader: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(article, source, day) rows by document, and (document, person) rows of every mention, of one
+    """(article, source, day, family) rows by document, and (document, person) rows of every mention, of one
     segment, deleted documents included: mapped from the segment's files, written first if needed."""
     mapped = _mapped(index_path, segment_id, reader.doc_count_all())
     if mapped is not None:

@@ -10,7 +10,9 @@ candidate is a copy when the exact Jaccard similarity of the two shingle sets is
 (a word or two changed in a paragraph of forty words is about 0.75–0.85). The new paragraph joins the
 most similar candidate's family, whose id is the id of its first stored paragraph.
 
-Only the first paragraph of a family, and paragraphs with no copy yet, keep their bands: a bucket
+A paragraph's family is in its index document too (search lists a family once); when a paragraph
+founds a family its article is queued for the index again. Only the first paragraph of a family,
+and paragraphs with no copy yet, keep their bands: a bucket
 holds about one paragraph per family, so a story copied a thousand times costs no more to match
 than one copied twice. Figures and their commands: docs/BENCHMARKS.md ("Copy families").
 """
@@ -26,6 +28,7 @@ import numpy as np
 from datasketch import MinHash
 from django.db.models import F
 
+from search.engine import index
 from search.models import CopyBand, Paragraph
 
 SHINGLE = 3  # words per shingle
@@ -72,8 +75,9 @@ def link_article(article_id: int) -> int:
     keys = {pid: band_keys(s) for pid, s in sets.items()}
     candidates = _candidates(keys, article_id)
     found = _families(sets, candidates)
-    founders = {founder for founder, _ in found.values()}
-    Paragraph.objects.filter(id__in=founders, family__isnull=True).update(family=F("id"))
+    founders = Paragraph.objects.filter(id__in={founder for founder, _ in found.values()}, family__isnull=True)
+    index.queue_articles(set(founders.values_list("article_id", flat=True)))  # their documents now carry the family
+    founders.update(family=F("id"))
     Paragraph.objects.bulk_update([Paragraph(id=pid, family=family) for pid, (_, family) in found.items()], ["family"])
     CopyBand.objects.bulk_create(CopyBand(paragraph_id=pid, key=key) for pid, ks in keys.items() if pid not in found for key in ks)
     return len(found)
@@ -115,6 +119,10 @@ def relink(article_ids: Iterable[int]) -> int:
     """Every family found afresh, these articles linked in turn as if stored in this order
     (``manage.py copies_link``: an archive stored before families, or after changing the rules
     above). Returns how many paragraphs are copies."""
+    before = set(Paragraph.objects.filter(family__isnull=False).values_list("id", "family", "article_id"))
     CopyBand.objects.all().delete()
     Paragraph.objects.filter(family__isnull=False).update(family=None)
-    return sum(link_article(article_id) for article_id in article_ids)
+    linked = sum(link_article(article_id) for article_id in article_ids)
+    after = set(Paragraph.objects.filter(family__isnull=False).values_list("id", "family", "article_id"))
+    index.queue_articles({article_id for _, _, article_id in before ^ after})
+    return linked

@@ -108,7 +108,7 @@ def compare(asked: Comparison) -> Comparison:
             found.append((query, results.matches(replace(asked.params, q=query)), ""))
         except QueryError as exc:
             found.append((query, None, str(exc)))
-    spans = [span for _, m, _ in found if m is not None and (span := counting.day_range(m.values, m.selected)) is not None]
+    spans = [span for _, m, _ in found if m is not None and (span := counting.day_range(m.values, m.counted)) is not None]
     switch = _url(asked, per_volume=not asked.per_volume)
     if not spans:
         series = tuple(Series(i, q, m.total_paragraphs if m else 0, error=e) for i, (q, m, e) in enumerate(found))
@@ -117,7 +117,7 @@ def compare(asked: Comparison) -> Comparison:
     unit = timeline.unit_for(low, high)
     if unit == "year" and len(timeline.periods("month", low // 100, high // 100)) <= timeline.MAX_BARS:
         unit = "month"  # lines stay readable over years of months, where bars would not
-    counted = [counting.histogram(m.values, m.selected, unit) if m is not None else {} for _, m, _ in found]
+    counted = [counting.histogram(m.values, m.counted, unit) if m is not None else {} for _, m, _ in found]
     keys = timeline.periods(unit, timeline.period_key(low, unit), timeline.period_key(high, unit))
     if len(keys) > timeline.MAX_BARS:  # one misdated article would stretch the axis over centuries
         keys = sorted({k for counts in counted for k in counts})
@@ -140,7 +140,7 @@ def compare(asked: Comparison) -> Comparison:
 def _volume(params: SearchParams, unit: str) -> dict[int, int]:
     """The archive's own paragraphs per period, under the shared filters (no query)."""
     m = results.matches(params)
-    return counting.histogram(m.values, m.selected, unit)
+    return counting.histogram(m.values, m.counted, unit)
 
 
 def _value(count: int, volume: int, per_volume: bool) -> float:

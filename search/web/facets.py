@@ -213,7 +213,7 @@ class WithFacet(RowFacet):
     def result(self, params: SearchParams, matches: Matches, resolved: Resolved, *, size: int = FACET_SIZE) -> FacetResult:
         if not (params.values("person") or params.values("with")):
             return FacetResult(self.name, self.label, (), self.template, shown=False)
-        counts = without_chosen_persons(matches, self.counts(matches, matches.selected))
+        counts = without_chosen_persons(matches, self.counts(matches, matches.counted))
         result = self.labelled(params, counts, resolved, size=size)
         return replace(result, state=table_urls(params)["with"])  # its whole list, for download
 

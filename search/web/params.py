@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
-from search.engine.search import SORTS
+from search.engine.search import COPIES, SORTS
 
 MAX_PAGE = 500
 MAX_THROUGH = 25  # pages "load more" may have loaded that one URL renders at once (500 hits)
@@ -41,6 +41,7 @@ class SearchParams:
     notices: tuple[str, ...] = ()
     verbatim: bool = False  # search the words as typed, even when a correction would find something
     through: int = 1  # "Load more" loaded pages 1 to this: shown again so on coming back to the URL
+    copies: str = ""  # "all": every copy of a paragraph listed apart; "once": facets count a copy family once
 
     @classmethod
     def from_querydict(cls, data: Mapping[str, Any], *, facets: Sequence[ReadsParams]) -> SearchParams:
@@ -66,7 +67,13 @@ class SearchParams:
             notices.append(f"At most {MAX_THROUGH} pages are shown at once; showing the first {MAX_THROUGH}.")
             through = MAX_THROUGH
         verbatim = (getlist("verbatim") or [""])[-1] == "1"
-        return cls(q=q, filters=tuple(filters), sort=sort, page=page, notices=tuple(notices), verbatim=verbatim, through=through)
+        copies = (getlist("copies") or [""])[-1]
+        if copies not in COPIES:
+            notices.append(f"Unknown copies “{copies[:40]}” ignored (all or once).")
+            copies = ""
+        return cls(
+            q=q, filters=tuple(filters), sort=sort, page=page, notices=tuple(notices), verbatim=verbatim, through=through, copies=copies
+        )
 
     def values(self, name: str) -> Values:
         """The values of one URL parameter (a facet's selection)."""
@@ -100,6 +107,8 @@ class SearchParams:
             pairs.append(("sort", self.sort))
         if self.verbatim and self.q and "verbatim" not in skip:
             pairs.append(("verbatim", "1"))
+        if self.copies and "copies" not in skip:
+            pairs.append(("copies", self.copies))
         return pairs
 
     def querystring(
@@ -107,6 +116,7 @@ class SearchParams:
         *,
         q: str | None = None,
         sort: str | None = None,
+        copies: str | None = None,
         page: int = 1,
         through: int = 1,
         changes: Mapping[str, Values] | None = None,
@@ -115,6 +125,7 @@ class SearchParams:
         dropped unless above 1."""
         state = self.changed(changes) if changes else self
         state = replace(state, q=state.q if q is None else q, sort=state.sort if sort is None else sort)
+        state = state if copies is None else replace(state, copies=copies)
         pairs = state.pairs() + ([("page", str(page))] if page > 1 else []) + ([("through", str(through))] if through > 1 else [])
         return "?" + urlencode(pairs) if pairs else "?"
 

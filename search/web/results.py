@@ -90,6 +90,8 @@ class SearchPage:
     suggestion_url: str = ""
     corrected_from: str = ""  # the query as typed, when it found nothing and these are its correction's results
     verbatim_url: str = ""  # "search instead for" the query as typed
+    folded: int = 0  # copies not listed: their family's earliest publication is listed instead
+    copies_urls: tuple[tuple[str, str, bool], ...] = ()  # (label, URL, current) of the ways to list and count copies
 
     @property
     def export_urls(self) -> dict[str, str]:
@@ -141,7 +143,7 @@ def _resolved(params: SearchParams) -> tuple[dict[str, Resolved], tuple[str, ...
 
 def _match(params: SearchParams, resolved: dict[str, Resolved]) -> Matches:
     filters = tuple((name, r.filter) for name, r in resolved.items() if r.filter is not None)
-    return engine.match(engine.Query(params.q, filters, params.effective_sort), lookups=LOOKUPS)
+    return engine.match(engine.Query(params.q, filters, params.effective_sort, params.copies), lookups=LOOKUPS)
 
 
 def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
@@ -154,7 +156,8 @@ def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
         return SearchPage(params=params, error=str(exc), notices=params.notices + selection_notices)
     per_article = m.per_article()
     total_articles = int(np.count_nonzero(per_article))
-    page_count = max(1, -(-total_articles // page_size))
+    listed_articles = int(m.values.articles_among(m.shown).size) if m.folded else total_articles
+    page_count = max(1, -(-listed_articles // page_size))
     suggestion = engine.suggestion(m, lookups=LOOKUPS)
     if suggestion and m.total_paragraphs == 0 and not params.verbatim:
         return _corrected(params, suggestion, page_size)
@@ -171,7 +174,9 @@ def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
         total_articles=total_articles,
         facets=tuple(facet.result(params, m, resolved[facet.name]) for facet in facets.REGISTRY),
         chips=tuple(chip for facet in facets.REGISTRY for chip in facet.chips(params, resolved[facet.name])),
-        timeline=timeline.chart(params, m.values, m.selected),
+        timeline=timeline.chart(params, m.values, m.counted),
+        folded=m.folded,
+        copies_urls=_copies_urls(params, m),
         notices=params.notices + selection_notices + m.notices,
         page=shown,
         page_count=page_count,
@@ -181,6 +186,16 @@ def search(params: SearchParams, *, page_size: int | None = None) -> SearchPage:
         through_url=params.querystring(through=shown + 1) if has_next else "",
         sort_urls=tuple((s, params.querystring(sort=s), s == params.effective_sort) for s in engine.SORTS),
     )
+
+
+COPIES_LABELS = (("", "each family once"), ("all", "every copy"), ("once", "each family once, counted once"))
+
+
+def _copies_urls(params: SearchParams, m: Matches) -> tuple[tuple[str, str, bool], ...]:
+    """How copies are listed and counted, as links; none while no selected paragraph has a copy."""
+    if not (m.folded or params.copies):
+        return ()
+    return tuple((label, params.querystring(copies=value), params.copies == value) for value, label in COPIES_LABELS)
 
 
 def _corrected(params: SearchParams, corrected: str, page_size: int) -> SearchPage:

@@ -28,7 +28,7 @@ NO_SOURCE = "No source"
 def co_mentioned(m: Matches, *, size: int | None) -> list[tuple[Person, int, int]]:
     """The ``size`` persons (every one with None) mentioned in most of the selected paragraphs,
     besides those chosen in the person facet: (person, paragraphs, articles)."""
-    counts = without_chosen_persons(m, counting.person_counts(m.values, m.selected))
+    counts = without_chosen_persons(m, counting.person_counts(m.values, m.counted))
     top = counting.top(counts, (), size=size or max(len(counts), 1))[0]
     people = Person.objects.in_bulk([key for key, *_ in top])
     return [(p, c, a) for key, c, a in top if (p := people.get(key)) is not None]
@@ -44,7 +44,7 @@ def rows(params: SearchParams, table: str) -> list[dict[str, object]]:
 
 def coverage_rows(m: Matches) -> list[dict[str, object]]:
     """Every (month, source) of the selected dated paragraphs, with paragraphs and distinct articles."""
-    periods, sources, paragraphs, articles = counting.period_source_counts(m.values, m.selected, divisor=100)
+    periods, sources, paragraphs, articles = counting.period_source_counts(m.values, m.counted, divisor=100)
     names = dict(Source.objects.filter(pk__in=np.unique(sources).tolist()).values_list("pk", "name"))
     return [
         {"month": bucket_value(int(p), "month"), "source": names.get(int(s), NO_SOURCE), "paragraphs": int(n), "articles": int(a)}

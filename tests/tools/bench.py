@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -212,6 +213,14 @@ def query_mix() -> list[Case]:
     return cases
 
 
+COMPARED = (
+    ("trump", "biden"),
+    ("climate", '"global warming"'),
+    ("police", "immigration"),
+    ("health", "tax"),
+)  # /compare/, counts and per volume
+
+
 def analysis_mix() -> list[Case]:
     """Issue 14's pages, which no peer engine answers: "Mentioned with" (two persons, AND) and person
     pages, for the most mentioned persons and for some of the middle of the list."""
@@ -226,6 +235,11 @@ def analysis_mix() -> list[Case]:
     )
     persons = ranked[:5] + ranked[100::60][:5]
     cases = [Case("person page", path=f"/person/{slug}/") for slug in persons]
+    cases += [
+        Case("compare queries", path="/compare/?" + urlencode([("q", a), ("q", b), *([("per", "volume")] if per else [])]))
+        for a, b in COMPARED
+        for per in (False, True)
+    ]
     for slug in ranked[:5]:
         partner = results.search(read_params({"person": slug})).facet_map["with"].values
         if partner:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from search.engine import index
 from search.ingest import copies
 from search.models import Article, Paragraph
 
@@ -16,5 +17,6 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         with transaction.atomic():
             linked = copies.relink(Article.objects.order_by("id").values_list("id", flat=True).iterator())
+        index.apply_pending()  # the documents of paragraphs whose family changed
         families = Paragraph.objects.filter(family__isnull=False).values("family").distinct().count()
         self.stdout.write(f"{linked} paragraph(s) are copies, in {families} famil{'y' if families == 1 else 'ies'}.")
