@@ -166,11 +166,9 @@ class RowFacet(Facet):
         return ""
 
 
-class PersonFacet(RowFacet):
-    name = "person"
-    label = "People"
-    params = ("person",)
-    template = "search/facets/person.html"
+class PersonRows(RowFacet):
+    """Facets whose values are persons: counted by mention, merged slugs followed, each with its page."""
+
     model = Person
     dimension = "person"
 
@@ -178,10 +176,18 @@ class PersonFacet(RowFacet):
         return counting.person_counts(matches.values, docs)
 
     def moved(self, slugs: Values) -> dict[str, tuple[str, str]]:
-        return person_redirects(slugs)
+        rows = PersonRedirect.objects.filter(slug__in=slugs).values_list("slug", "person__slug", "person__name")
+        return {old: (new, name) for old, new, name in rows}
 
     def page_url(self, slug: str) -> str:
         return person_url(slug)
+
+
+class PersonFacet(PersonRows):
+    name = "person"
+    label = "People"
+    params = ("person",)
+    template = "search/facets/person.html"
 
     def named(self, params: SearchParams, matches: Matches, resolved: Resolved, *, name_filter: str) -> FacetResult:
         """The long list ("more…"), narrowed to persons whose name or an alias has every word of ``name_filter``."""
@@ -191,7 +197,7 @@ class PersonFacet(RowFacet):
         return self.labelled(params, counts, resolved, size=MORE_SIZE)
 
 
-class WithFacet(RowFacet):
+class WithFacet(PersonRows):
     """Persons mentioned in the same paragraphs as the chosen ones. Unlike the person facet (any of the
     chosen), each person chosen here narrows further: paragraphs that mention all of them (AND). Its
     counts are over the selection itself, so a value's count is what choosing it leaves."""
@@ -199,8 +205,6 @@ class WithFacet(RowFacet):
     name = "with"
     label = "Mentioned with"
     params = ("with",)
-    model = Person
-    dimension = "person"
     chip_prefix = "with"
     template = "search/facets/with.html"
 
@@ -217,27 +221,12 @@ class WithFacet(RowFacet):
         result = self.labelled(params, counts, resolved, size=size)
         return replace(result, state=table_urls(params)["with"])  # its whole list, for download
 
-    def counts(self, matches: Matches, docs: np.ndarray) -> counting.Counts:
-        return counting.person_counts(matches.values, docs)
-
-    def moved(self, slugs: Values) -> dict[str, tuple[str, str]]:
-        return person_redirects(slugs)
-
-    def page_url(self, slug: str) -> str:
-        return person_url(slug)
-
 
 def without_chosen_persons(matches: Matches, counts: counting.Counts) -> counting.Counts:
     """Counts of persons less those chosen in the person facet (when one is chosen, the only one:
     in every paragraph counted, never "mentioned with" themselves)."""
     persons = dict(matches.query.filters).get(PersonFacet.name)
     return counts.only(np.setdiff1d(counts.keys, persons.ids).tolist()) if persons else counts
-
-
-def person_redirects(slugs: Values) -> dict[str, tuple[str, str]]:
-    """Slugs of persons merged into others: old slug → (surviving person's slug, name)."""
-    rows = PersonRedirect.objects.filter(slug__in=slugs).values_list("slug", "person__slug", "person__name")
-    return {old: (new, name) for old, new, name in rows}
 
 
 def person_url(slug: str) -> str:
