@@ -4,6 +4,7 @@ person's page, checked against counts from the database."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -262,3 +263,14 @@ def test_compare_keeps_filters_refuses_bad_queries_on_the_page_and_caps_at_four(
     assert client.get("/compare/").status_code == 200
     search = BeautifulSoup(client.get("/", {"q": "police"}).content, "html.parser")
     assert search.select_one("a.compare-link")["href"] == "/compare/?q=police"
+
+
+def test_person_page_with_a_source_whose_paragraphs_on_them_are_all_undated(client: Client, store: object) -> None:
+    text = "Quinton Marlowe said the budget would pass. Quinton Marlowe told reporters he was sure of it."
+    store(text, source="Dated Daily", published=dt.date(2024, 1, 5), title="One")  # type: ignore[operator]
+    for n in range(3):
+        store(text + f" Undated copy {n} adds words of its own here.", source="Undated Weekly", title=f"U{n}")  # type: ignore[operator]
+    person = Person.objects.get(name="Quinton Marlowe")
+    soup = BeautifulSoup(client.get(f"/person/{person.slug}/").content, "html.parser")
+    assert [lane["data-lane"] for lane in soup.select("svg.coverage-chart g.lane")] == ["All sources", "Dated Daily"]
+    assert soup.select_one("#top-sources tr[data-source='undated-weekly']") is not None

@@ -172,7 +172,8 @@ def coverage(person: Person, m: Matches) -> Coverage | None:
     periods = _periods(span, unit)
     keys, sources, paragraphs, _ = counting.period_source_counts(m.values, m.selected, divisor=divisor)
     by_source = _by_source(keys, sources, paragraphs, periods)
-    ranked = [key for key, *_ in _ranked(counting.source_counts(m.values, m.selected), LANES)]
+    # The lanes' sources by their dated paragraphs (a source whose paragraphs on the person are all undated has no lane).
+    ranked = sorted((key for key in by_source if key), key=lambda key: (-int(by_source[key].sum()), key))[:LANES]
     names = Source.objects.in_bulk(ranked)
     lanes: list[tuple[str, np.ndarray, str]] = [("All sources", sum(by_source.values(), np.zeros(len(periods), np.int64)), "")]
     lanes += [(names[key].name, by_source[key], names[key].slug) for key in ranked if key in names]
