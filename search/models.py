@@ -201,7 +201,8 @@ class CopyBand(models.Model):
 
 class Mention(models.Model):
     paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="mentions")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="mentions")
+    # Indexed with the text and paragraph below: a person's name forms are counted from that index alone.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="mentions", db_index=False)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     text = models.CharField(max_length=200)
@@ -211,6 +212,7 @@ class Mention(models.Model):
 
     class Meta:
         ordering = ["paragraph", "start"]
+        indexes = [models.Index(fields=["person", "text", "paragraph"], name="mention_person_text")]
 
     def __str__(self) -> str:
         return f"{self.text} → {self.person}"

@@ -274,3 +274,15 @@ def test_person_page_with_a_source_whose_paragraphs_on_them_are_all_undated(clie
     soup = BeautifulSoup(client.get(f"/person/{person.slug}/").content, "html.parser")
     assert [lane["data-lane"] for lane in soup.select("svg.coverage-chart g.lane")] == ["All sources", "Dated Daily"]
     assert soup.select_one("#top-sources tr[data-source='undated-weekly']") is not None
+
+
+def test_person_page_counts_name_forms_in_kept_paragraphs_only(client: Client, store: object) -> None:
+    store("Quinton Marlowe said the budget would pass. Marlowe told reporters he was sure.", source="Daily", title="One")  # type: ignore[operator]
+    store("Quinton Marlowe spoke again.\n\nRead more about Quinton Marlowe here.", source="Daily", title="Two")  # type: ignore[operator]
+    person = Person.objects.get(name="Quinton Marlowe")
+    Paragraph.objects.filter(text__startswith="Read more").update(is_boilerplate=True)  # set aside: never counted
+    soup = BeautifulSoup(client.get(f"/person/{person.slug}/").content, "html.parser")
+    forms = {span["data-form"]: int(span["data-mentions"]) for span in soup.select("[data-form]")}
+    kept = Mention.objects.filter(person=person, paragraph__is_boilerplate=False)
+    assert forms == {text: kept.filter(text=text).count() for text in kept.values_list("text", flat=True)}
+    assert forms["Quinton Marlowe"] == 2

@@ -128,6 +128,19 @@ def test_a_hit_says_where_else_it_appeared_and_its_family_is_in_date_order(store
     assert "appears only here" in client.get(f"/paragraph/{alone.pk}/copies/").content.decode()
 
 
+def test_a_large_familys_hit_names_its_first_copies_and_counts_them_all(store: Callable[..., object], client: Client) -> None:
+    store(WIRE, source="Undated Blog", title="No date")  # stored first, listed last: it has no date
+    for day in range(1, 7):
+        store(WIRE, source=f"Outlet {day}", published=dt.date(2024, 3, day), title=f"Day {day}")
+    hit = BeautifulSoup(client.get("/", {"q": "senate"}).content, "html.parser").select_one("li.hit")
+    assert hit["data-copies"] == "6" and hit.select_one(".source").get_text() == "Outlet 1"
+    named = "Outlet 2 (2024-03-02), Outlet 3 (2024-03-03), Outlet 4 (2024-03-04), …"
+    assert hit.select_one(".copies").get_text() == f"also in 6 articles: {named}"
+    last = BeautifulSoup(client.get("/", {"q": "senate", "copies": "all", "sort": "oldest"}).content, "html.parser").select("li.hit")
+    undated = next(h for h in last if h.select_one(".source").get_text() == "Undated Blog")
+    assert undated.select_one(".copies").get_text().startswith("also in 6 articles: Outlet 1 (2024-03-01), Outlet 2")
+
+
 def test_a_family_downloads_as_csv_and_json(store: Callable[..., object], client: Client) -> None:
     store(WIRE, source="Agency", published=dt.date(2024, 3, 1), title="Wire")
     store(EDITED, source="Paper", published=dt.date(2024, 3, 2), title='=HYPERLINK("x")')

@@ -9,6 +9,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import DenseRank
 from django.urls import reverse
 
 from search.engine.search import Hit
@@ -53,25 +55,38 @@ def family_url(paragraph_id: int) -> str:
 
 
 def on_hits(hits: Iterable[Hit]) -> dict[int, Copies]:
-    """paragraph id → its copies in other articles, for the hits that have any."""
+    """paragraph id → its copies in other articles, for the hits that have any: a count and the
+    first few per family, however many copies a family has."""
     hits = [hit for hit in hits if hit.family is not None]
     if not hits:
         return {}
-    members = (
-        Paragraph.objects.filter(family__in={hit.family for hit in hits}, is_boilerplate=False)
-        .order_by("article__published", "id")
-        .values_list("family", "article_id", "article__source__name", "article__published")
-    )
-    by_family: dict[int | None, list[tuple[int, str, dt.date | None]]] = {}
-    for family, article_id, source, published in members.iterator():
-        by_family.setdefault(family, []).append((article_id, source or "no source", published))
+    kept = Paragraph.objects.filter(family__in={hit.family for hit in hits}, is_boilerplate=False)
+    articles = dict(kept.order_by().values_list("family").annotate(n=Count("article_id", distinct=True)))
+    own = set(kept.filter(article_id__in={hit.article_id for hit in hits}).values_list("family", "article_id"))
+    earliest = _earliest_articles(kept, NAMED + 1)  # one of them may be the hit's own
     found = {}
     for hit in hits:
-        others = list(dict.fromkeys((a, s, p) for a, s, p in by_family.get(hit.family, []) if a != hit.article_id))
-        if others:
-            named = tuple(f"{s} ({p.isoformat() if p else 'undated'})" for _, s, p in others[:NAMED])
-            found[hit.paragraph_id] = Copies(len({a for a, _, _ in others}), named, family_url(hit.paragraph_id))
+        others = [(s, p) for a, s, p in earliest.get(hit.family, []) if a != hit.article_id][:NAMED]
+        count = articles.get(hit.family, 0) - ((hit.family, hit.article_id) in own)
+        if count > 0:
+            named = tuple(f"{s} ({p.isoformat() if p else 'undated'})" for s, p in others)
+            found[hit.paragraph_id] = Copies(count, named, family_url(hit.paragraph_id))
     return found
+
+
+def _earliest_articles(kept: QuerySet[Paragraph], size: int) -> dict[int | None, list[tuple[int, str, dt.date | None]]]:
+    """family → its first ``size`` articles by publication (undated last): (article, source, date)."""
+    order = [F("article__published").asc(nulls_last=True), F("article_id").asc()]
+    rows = (
+        kept.order_by()
+        .annotate(rank=Window(DenseRank(), partition_by=[F("family")], order_by=order))  # an article's paragraphs tie
+        .filter(rank__lte=size)
+        .values_list("family", "rank", "article_id", "article__source__name", "article__published")
+    )
+    earliest: dict[int | None, list[tuple[int, str, dt.date | None]]] = {}
+    for family, _, article_id, source, published in sorted(set(rows), key=lambda row: row[:2]):
+        earliest.setdefault(family, []).append((article_id, source or "no source", published))
+    return earliest
 
 
 def family(paragraph: Paragraph) -> list[Copy]:

@@ -10,7 +10,9 @@ the facets (docs/ARCHITECTURE.md, "Analysis").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from django.db.models import Count
@@ -19,9 +21,10 @@ from django.urls import reverse
 from search.engine import counting
 from search.engine import search as engine
 from search.engine.search import Hit, Matches
-from search.models import Alias, Mention, Person, Source
+from search.models import Alias, Mention, Paragraph, Person, Source
 from search.web import results, tables, timeline
 from search.web.facets import PERSON, bucket_label, bucket_value, person_url, read_params, table_urls
+from search.web.params import SearchParams
 
 TOP_ROWS = 20  # persons mentioned with them, sources that mention them
 LANES = 8  # sources drawn as lanes; the others are summed in one lane
@@ -124,8 +127,13 @@ def person_page(person: Person) -> PersonPage:
 
 
 def name_forms(person: Person) -> tuple[tuple[str, int], ...]:
+    """How the person's mentions in kept paragraphs name them, most used first. The boilerplate
+    paragraphs are left out as a set, so the count reads only the mention index (person, text,
+    paragraph), never a paragraph row per mention (docs/BENCHMARKS.md, "Analysis pages")."""
+    boilerplate = Paragraph.objects.filter(is_boilerplate__in=[True]).values("id")  # "= 1", which SQLite seeks; a bare column it scans
     rows = (
-        Mention.objects.filter(person=person, paragraph__is_boilerplate=False)
+        Mention.objects.filter(person=person)
+        .exclude(paragraph_id__in=boilerplate)
         .values("text")
         .annotate(n=Count("id"))
         .order_by("-n", "text")[:NAME_FORMS]
@@ -168,8 +176,10 @@ def coverage(person: Person, m: Matches) -> Coverage | None:
     span = counting.day_range(m.values, m.selected)
     if span is None:
         return None
-    unit, divisor = ("month", 100) if _months(*span) <= MONTHS_AT_MOST else ("year", 10000)
-    periods = _periods(span, unit)
+    periods = _periods(span, "month")
+    unit, divisor = ("month", 100) if len(periods) <= MONTHS_AT_MOST else ("year", 10000)
+    if unit == "year":
+        periods = _periods(span, unit)
     keys, sources, paragraphs, _ = counting.period_source_counts(m.values, m.selected, divisor=divisor)
     by_source = _by_source(keys, sources, paragraphs, periods)
     # The lanes' sources by their dated paragraphs (a source whose paragraphs on the person are all undated has no lane).
@@ -204,11 +214,10 @@ def _by_source(keys: np.ndarray, sources: np.ndarray, paragraphs: np.ndarray, pe
 def _lane(person: Person, index: int, label: str, counts: np.ndarray, slug: str, periods: list[int], unit: str, top: int) -> Lane:
     step = LANE_WIDTH / len(periods)
     baseline = (index + 1) * (LANE_HEIGHT + LANE_GAP) - LANE_GAP
+    period_url = _period_url(person, slug) if slug or index == 0 else None
     cells = []
     for i, (period, count) in enumerate(zip(periods, counts.tolist(), strict=True)):
         height = max(round(LANE_HEIGHT * count / top, 2), 1.5) if count else 0.0  # one paragraph stays visible
-        value = bucket_value(period, unit)
-        url = _search_url(person, source=slug, **{"from": value, "to": value}) if slug or index == 0 else ""
         cells.append(
             Cell(
                 bucket_label(period, unit),
@@ -217,15 +226,21 @@ def _lane(person: Person, index: int, label: str, counts: np.ndarray, slug: str,
                 round(baseline - height, 2),
                 max(round(step - (1 if step > 3 else 0), 2), 0.5),
                 height,
-                url,
+                period_url(bucket_value(period, unit)) if period_url and count else "",  # an empty period draws nothing
             )
         )
     search_url = _search_url(person, source=slug) if slug else (_search_url(person) if index == 0 else "")
     return Lane(label, int(counts.sum()), tuple(cells), baseline, search_url)
 
 
-def _months(low: int, high: int) -> int:
-    return (high // 10000 - low // 10000) * 12 + high // 100 % 100 - low // 100 % 100 + 1
+_PERIOD = "0000-00"  # stands for a period in a lane's URL, which only the period tells apart
+
+
+def _period_url(person: Person, slug: str) -> Callable[[str], str]:
+    """The search for one period of a lane (the source's paragraphs on the person, from and to the
+    period): its URL made once, with the period put in per bar (a lane has up to 120 bars)."""
+    pattern = _search_url(person, source=slug, **{"from": _PERIOD, "to": _PERIOD})
+    return lambda period: pattern.replace(_PERIOD, period)
 
 
 def _periods(span: tuple[int, int], unit: str) -> list[int]:
@@ -237,4 +252,11 @@ def _periods(span: tuple[int, int], unit: str) -> list[int]:
 def _search_url(person: Person, **filters: str) -> str:
     """The search for the person's paragraphs, narrowed by ``filters`` (URL parameter → value)."""
     changes = {PERSON.params[0]: (person.slug,), **{name: (value,) for name, value in filters.items() if value}}
-    return reverse("search:search") + read_params({}).querystring(changes=changes)
+    path, blank = _blank_search()
+    return path + blank.querystring(changes=changes)
+
+
+@cache
+def _blank_search() -> tuple[str, SearchParams]:
+    """The search page's path and its empty state, read once (a page links a few hundred cells)."""
+    return reverse("search:search"), read_params({})

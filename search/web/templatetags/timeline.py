@@ -7,6 +7,7 @@ through Django's variable resolution one value at a time. Every text is escaped;
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from django import template
@@ -45,6 +46,14 @@ def _bar(bar: Bar, chart: Chart) -> str:
         f'<rect x="{bar.x}" y="{bar.y}" width="{bar.width}" height="{bar.height}"/>{cut}'
         f'<text class="value" x="{bar.x + bar.width / 2}" y="{value_y}" text-anchor="{anchor}">{bar.count:,}</text></a>'
     )
+
+
+@register.simple_tag
+def table_rows(table: Sequence[tuple[str, Sequence[object]]]) -> SafeString:
+    """A chart's table body, one row per period: its label, then a value per column."""
+    cells = ("".join(f"<td>{escape(str(v))}</td>" for v in values) for _, values in table)
+    rows = (f'<tr><th scope="row">{escape(period)}</th>{row}</tr>' for (period, _), row in zip(table, cells, strict=True))
+    return mark_safe("".join(rows))  # noqa: S308 - every value is escaped
 
 
 AXIS = 16  # room under the lanes for the first and last period
