@@ -163,6 +163,8 @@ SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "60"))
 SEARCH_PAGE_SIZE = 20
 # Curation's index updates are applied by a background thread after the response (search/engine/background.py).
 SEARCH_APPLY_IN_BACKGROUND = _env_bool("SEARCH_APPLY_IN_BACKGROUND", True)
+# Batch searches run in a thread of the web server (search/web/batch.py); off when `manage.py batch_run` runs them.
+SEARCH_BATCH_IN_SERVER = _env_bool("SEARCH_BATCH_IN_SERVER", True)
 # Rows an export gives a visitor who is not signed in (a whole-archive export holds a worker for seconds).
 SEARCH_EXPORT_ANONYMOUS_ROWS = int(os.environ.get("SEARCH_EXPORT_ANONYMOUS_ROWS", "2000"))
 # Decoded postings of common words kept per process (search/matching.py PostingsCache); 0 turns it off.

@@ -302,3 +302,89 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BatchJob(models.Model):
+    """A list of names or queries searched one line at a time in the background (``search.batches``):
+    each line's counts by source and month and its paragraphs, kept with the job. The lines done are
+    in the database line by line, so a runner that stops (a restart, a crash) loses nothing: the next
+    one takes the job over once its lease has run out and goes on from the first line not done."""
+
+    MAX_LINES = 10_000
+    NAMES, QUERIES = "names", "queries"
+    KINDS = [
+        (NAMES, "Names: each line is a person, found under any name or curated alias (like person:)"),
+        (QUERIES, "Queries: each line is a search"),
+    ]
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATES = [(QUEUED, "queued"), (RUNNING, "running"), (DONE, "done"), (FAILED, "failed")]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="batch_jobs")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=KINDS, default=NAMES)
+    filters = models.CharField(max_length=2000, blank=True, help_text="The search page's query string every line is narrowed by.")
+    state = models.CharField(max_length=10, choices=STATES, default=QUEUED, db_index=True)
+    lines_total = models.PositiveIntegerField(default=0)
+    lines_done = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True, help_text="The runner working on it holds it until then.")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BatchLine(models.Model):
+    job = models.ForeignKey(BatchJob, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()  # 1 = the list's first line
+    text = models.CharField(max_length=300)
+    # What the line searched: a name that is exactly a person's name or alias is that person (``person``);
+    # any other line is a query of the query language (a name as person:"…").
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    query = models.CharField(max_length=400, blank=True)
+    done = models.BooleanField(default=False)
+    paragraphs = models.PositiveIntegerField(default=0)
+    articles = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=300, blank=True)  # "No person matches …", a refused query's message
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [models.UniqueConstraint(fields=["job", "position"], name="one_batch_line_per_position")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class BatchCount(models.Model):
+    """A line's paragraphs and articles in one source and month (0 = undated)."""
+
+    line = models.ForeignKey(BatchLine, on_delete=models.CASCADE, related_name="counts")
+    source = models.ForeignKey(Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    source_name = models.CharField(max_length=200, blank=True)  # as it was when counted
+    month = models.PositiveIntegerField()  # yyyymm
+    paragraphs = models.PositiveIntegerField()
+    articles = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["line", "month", "source_name"]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} · {self.source_name} · {self.month}: {self.paragraphs}"
+
+
+class BatchMatch(models.Model):
+    """A paragraph a line found."""
+
+    line = models.ForeignKey(BatchLine, on_delete=models.CASCADE, related_name="matches")
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["line", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} → {self.paragraph_id}"

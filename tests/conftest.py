@@ -36,6 +36,7 @@ def index_dir(tmp_path: Path, settings: object) -> Path:
     # Admin edits apply their index updates in the request: a test's own transaction is invisible to
     # the background thread (tests/test_curation.py checks that thread apart).
     settings.SEARCH_APPLY_IN_BACKGROUND = False  # type: ignore[attr-defined]
+    settings.SEARCH_BATCH_IN_SERVER = False  # type: ignore[attr-defined]  # tests run batch jobs in turn
     return path
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from search.engine.search import EXPORT_BATCH, Matches
@@ -57,11 +57,17 @@ def _row(row: tuple[Any, ...], persons: list[str]) -> dict[str, object]:
 
 
 def csv_rows(found: Matches, *, limit: int | None = None) -> Iterator[str]:
-    writer = csv.DictWriter(_Echo(), fieldnames=FIELDS)
-    yield "\ufeff" + writer.writeheader()  # BOM: spreadsheets then read the file as UTF-8
-    for row in rows(found, limit=limit):
-        cells = {**row, "persons": "; ".join(row["persons"])}  # type: ignore[arg-type]  # a row's persons are a list of names
-        yield writer.writerow({name: defused(value) for name, value in cells.items()})
+    rows_ = ({**row, "persons": "; ".join(row["persons"])} for row in rows(found, limit=limit))  # type: ignore[arg-type]  # a list of names
+    return csv_lines(rows_, FIELDS)
+
+
+def csv_lines(rows: Iterable[dict[str, object]], fields: list[str]) -> Iterator[str]:
+    """Rows as CSV, a line at a time, with a BOM (spreadsheets then read the file as UTF-8) and every
+    cell defused."""
+    writer = csv.DictWriter(_Echo(), fieldnames=fields)
+    yield "\ufeff" + writer.writeheader()
+    for row in rows:
+        yield writer.writerow({name: defused(value) for name, value in row.items()})
 
 
 def defused(value: object) -> object:
@@ -73,7 +79,12 @@ def defused(value: object) -> object:
 
 
 def json_chunks(found: Matches, *, limit: int | None = None) -> Iterator[str]:
+    return json_lines(rows(found, limit=limit))
+
+
+def json_lines(rows: Iterable[dict[str, object]]) -> Iterator[str]:
+    """Rows as one JSON array, a row at a time."""
     yield "["
-    for number, row in enumerate(rows(found, limit=limit)):
+    for number, row in enumerate(rows):
         yield ("," if number else "") + "\n" + json.dumps(row, ensure_ascii=False)
     yield "\n]\n"

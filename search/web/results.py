@@ -108,6 +108,11 @@ class SearchPage:
         return reverse("search:compare") + self.params.querystring()
 
     @property
+    def batch_url(self) -> str:
+        """A batch search of names or queries, each narrowed by this search's filters (its words left out)."""
+        return reverse("search:batches") + self.params.querystring(q="")
+
+    @property
     def feed_url(self) -> str:
         return reverse("search:feed") + self.params.querystring()
 

@@ -9,17 +9,18 @@ from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from search.models import Article, Paragraph, Person, PersonRedirect, SavedSearch
-from search.web import alerts, compare, copies, export, pages, results, tables
+from search.models import Article, BatchJob, Paragraph, Person, PersonRedirect, SavedSearch
+from search.web import alerts, batch, compare, copies, export, pages, results, tables
 from search.web import person as person_pages
 from search.web.facets import read_params
 from search.web.params import SearchParams, clean_text
@@ -218,3 +219,65 @@ def open_saved(request: HttpRequest, saved_id: int) -> HttpResponse:
 def delete_saved(request: HttpRequest, saved_id: int) -> HttpResponse:
     get_object_or_404(SavedSearch, pk=saved_id, user_id=request.user.pk).delete()
     return HttpResponseRedirect(reverse("search:saved"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batches(request: HttpRequest) -> HttpResponse:
+    """A user's batch searches, and the form for a new one (a pasted list or a CSV file)."""
+    error = ""
+    if request.method == "POST":
+        try:
+            job = batch.submit(request.user, request.POST, request.FILES)  # type: ignore[arg-type]  # login_required: a user
+        except batch.BatchError as exc:
+            error = str(exc)
+        else:
+            batch.wake_runner()
+            return HttpResponseRedirect(reverse("search:batch", args=[job.pk]))
+    batch.wake_runner()  # a job a restart left waiting goes on
+    context = {
+        "jobs": BatchJob.objects.filter(user=request.user),  # type: ignore[misc]  # login_required: a user
+        "error": error,
+        "form": request.POST if error else {},
+        "filters": request.GET.urlencode() if request.method == "GET" else request.POST.get("filters", ""),
+        "kinds": BatchJob.KINDS,
+        "max_lines": BatchJob.MAX_LINES,
+    }
+    return render(request, "search/batches.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def batch_job(request: HtmxHttpRequest, job_id: int) -> HttpResponse:
+    """A batch's progress, and its lines with their counts, a hundred a page."""
+    job = get_object_or_404(BatchJob, pk=job_id, user_id=request.user.pk)
+    batch.wake_runner()
+    lines = Paginator(job.lines.order_by("position"), batch.LINES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "job": job,
+        "lines": lines,
+        "rows": batch.line_rows(job, lines),
+        "filters": batch.describe_filters(job),
+        "progress": batch.progress(job),
+    }
+    return render(request, "search/_batch_progress.html" if _fragment_requested(request) else "search/batch.html", context)
+
+
+@login_required
+@require_GET
+def batch_download(request: HttpRequest, job_id: int, table: str, fmt: str) -> StreamingHttpResponse:
+    """A batch's table (line × source × month) or its paragraphs, streamed as CSV or JSON."""
+    job = get_object_or_404(BatchJob, pk=job_id, user_id=request.user.pk)
+    rows, fields = (batch.table_rows(job), batch.TABLE_FIELDS) if table == "table" else (batch.paragraph_rows(job), batch.PARAGRAPH_FIELDS)
+    body = export.csv_lines(rows, fields) if fmt == "csv" else export.json_lines(rows)
+    response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8" if fmt == "csv" else "application/json")
+    response["Content-Disposition"] = f'attachment; filename="batch-{job.pk}-{table}.{fmt}"'
+    return response
+
+
+@login_required
+@require_POST
+def delete_batch(request: HttpRequest, job_id: int) -> HttpResponse:
+    get_object_or_404(BatchJob, pk=job_id, user_id=request.user.pk).delete()
+    return HttpResponseRedirect(reverse("search:batches"))
