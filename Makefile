@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run install install-dev test test-postgres lint typecheck imports check format chromium migrate demo screenshots bench eval-persons eval-boilerplate eval-inline eval-metadata load fuzz serve
+.PHONY: run install install-dev test test-postgres lint typecheck imports check format chromium migrate demo screenshots bench eval-persons eval-speakers eval-boilerplate eval-inline eval-metadata load fuzz serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +92,10 @@ bench: install-dev
 # of two AllSides samples, duplicates and non-persons among persons with 3+ mentions (hand labels in tests/data).
 eval-persons: install
 	$(PY) tests/tools/persons_eval.py --list
+
+# Who speaks: precision/recall/F1 on the labelled samples (docs/SPEAKERS.md; articles read from ../shared).
+eval-speakers: install
+	$(PY) tests/tools/speakers_eval.py
 
 # Boilerplate recall/precision on the labelled AllSides samples (labels in tests/data, texts in ../shared).
 eval-boilerplate: install

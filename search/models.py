@@ -209,6 +209,8 @@ class Mention(models.Model):
     # The name ingest resolved the mention to (its fullest form in the article: "Trump" → "Donald J. Trump"),
     # kept through merges so that splitting that name off again takes back exactly its mentions.
     name = models.CharField(max_length=200, blank=True, db_index=True)
+    # The paragraph gives the person's words (a quote, reported speech): ingest.speakers, docs/SPEAKERS.md.
+    speaker = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["paragraph", "start"]

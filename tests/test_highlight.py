@@ -33,3 +33,13 @@ def test_marks_fall_on_the_words_whose_stem_was_searched() -> None:
     text = "Elections were held; the elected Élection board said: ELECTIONS, again."
     marked = [text[a:b] for a, b in highlight._marks(text, frozenset({"elect"}))]
     assert marked == ["Elections", "elected", "Élection", "ELECTIONS"]
+
+
+def test_quoted_words_are_marked_with_the_searched_ones_inside() -> None:
+    text = 'Putin said "we will win the war" on Tuesday, and “nothing else” mattered.'
+    html = highlight.snippet(text, frozenset({"win"}))
+    assert '<span class="quoted">&quot;we will <mark>win</mark> the war&quot;</span>' in html
+    assert '<span class="quoted">“nothing else”</span>' in html
+    long = "Opening words. " * 60 + '"A quote that the window cuts in two, since it is long: ' + "word " * 80 + 'end"'
+    cut = highlight.snippet(long, frozenset({"quot"}))
+    assert cut.count('<span class="quoted">') == cut.count("</span>") - cut.count('class="gap"')  # every span closed

@@ -174,7 +174,10 @@ def test_dry_run_json_preview_touches_nothing(tmp_path: Path) -> None:
     assert sum(not p["boilerplate"] for p in preview["paragraphs"]) == 6
     assert preview["persons"] == ["Alexander Lukashenko", "Vladimir Putin", "Yevgeny Prigozhin", "Alexei Navalny"]
     mention = preview["paragraphs"][1]["mentions"][0]
-    assert mention == {"start": 0, "end": 10, "text": "Lukashenko", "person": "Alexander Lukashenko"}
+    assert mention == {"start": 0, "end": 10, "text": "Lukashenko", "person": "Alexander Lukashenko", "speaker": True}
+    quoted = next(p for p in preview["paragraphs"] if p["quotes"])  # "“I said to Putin: …,” Lukashenko says"
+    assert quoted["quotes"] == [{"start": 0, "end": quoted["text"].index("”") + 1, "speaker": "Alexander Lukashenko"}]
+    assert [(m["text"], m["speaker"]) for m in quoted["mentions"]] == [("Putin", False), ("Prigozhin", False), ("Lukashenko", True)]
     assert not Article.objects.exists() and not Person.objects.exists() and not Source.objects.exists()
     assert index.document_count() == 0
 

@@ -353,8 +353,10 @@ def test_snippets_are_whole_paragraphs_or_whole_sentences_set_apart(store: Calla
     store(f"{short}\n\n{long}")
     article_id = Paragraph.objects.get(position=0).article_id
     hits = {hit.position: hit.snippet for hit in query.article_matches(article_id, params("q=saying woman"))[0]}
-    assert re.sub(r"</?mark>", "", hits[0]) == html.escape(short)  # a short paragraph whole
-    pieces = [re.sub(r"</?mark>", "", p).strip() for p in hits[1].split(highlight.GAP)]
+    tags = r'</?mark>|<span class="quoted">|</span>'  # marked words, quoted words
+    assert re.sub(tags, "", hits[0]) == html.escape(short)  # a short paragraph whole
+    assert '<span class="quoted">“I will.”</span>' in hits[0]
+    pieces = [re.sub(tags, "", p).strip() for p in hits[1].split(highlight.GAP)]
     # the first and last sentences, whole, and between them a mark that text is left out
     assert [html.unescape(p) for p in pieces] == [
         'He began by saying "I am honoured to be here."',

@@ -404,7 +404,8 @@ class BoilerplateRuleAdmin(admin.ModelAdmin):
 
 @admin.register(Mention)
 class MentionAdmin(QueuesItsArticles):
-    list_display = ["text", "person", "paragraph"]
+    list_display = ["text", "person", "speaker", "paragraph"]
+    list_filter = ["speaker"]  # a wrong speaker is corrected here, and search follows (speaker:)
     search_fields = ["text", "person__name"]
     raw_id_fields = ["paragraph", "person"]
 

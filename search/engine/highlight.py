@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import html
-import re
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search.engine import schema
+from search.sentences import QUOTED, sentences
 
 SNIPPET_CHARS = 320
 
@@ -35,7 +35,7 @@ def snippet(text: str, terms: frozenset[str], *, whole: bool = False) -> str:
     marks = _marks(text, terms)  # analysed once, for the whole text
     if whole or len(text) <= WHOLE_CHARS:
         return _render(text, marks, 0, len(text))
-    spans = _sentences(text)
+    spans = sentences(text)
     counts = [sum(1 for m in marks if a <= m[0] < b) for a, b in spans]
     parts: list[str] = []
     previous = -1
@@ -52,23 +52,25 @@ def snippet(text: str, terms: frozenset[str], *, whole: bool = False) -> str:
 
 WHOLE_CHARS = 600  # a paragraph up to this long is shown whole
 GAP = '<span class="gap" title="text left out">[…]</span>'
-_SENTENCE_END = re.compile(r"""[.!?]["”’)]*(\s+)(?=["“‘(]?[A-Z0-9])""")  # group 1: the space between two
 
 
-_ABBREVIATIONS = frozenset(
-    "Mr Mrs Ms Dr Prof Sen Rep Gov Gen Lt Col Capt Sgt Adm Cmdr Maj Rev Hon Pres Supt Det Insp St Mt Jr Sr No Vol Inc Corp Ltd Co Bros"
-    " Jan Feb Mar Apr Aug Sept Sep Oct Nov Dec vs etc approx".split()
-)
+_OPEN_QUOTE, _CLOSE_QUOTE = '<span class="quoted">', "</span>"
 
 
 def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> str:
-    """``text[start:end]`` escaped, the marked words inside it in ``<mark>``."""
+    """``text[start:end]`` escaped, the marked words inside it in ``<mark>``, quoted words (a quote cut
+    by the window too) in ``<span class="quoted">``."""
+    inside = [(a, b) for a, b in marks if a >= start and b <= end]
+    tags = [(a, 1, "<mark>") for a, _ in inside] + [(b, 0, "</mark>") for _, b in inside]
+    for quote in QUOTED.finditer(text):
+        a, b = max(quote.start(), start), min(quote.end(), end)
+        if a < b:
+            tags += [(a, 1, _OPEN_QUOTE), (b, 0, _CLOSE_QUOTE)]
     out: list[str] = []
     at = start
-    for a, b in marks:
-        if a >= start and b <= end:
-            out += [html.escape(text[at:a]), "<mark>", html.escape(text[a:b]), "</mark>"]
-            at = b
+    for position, _, tag in sorted(tags):  # at one position a span closes before the next opens
+        out += [html.escape(text[at:position]), tag]
+        at = position
     out.append(html.escape(text[at:end]))
     return "".join(out)
 
@@ -78,19 +80,6 @@ def _marks(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     if not terms:
         return []
     return [(start, end) for start, end, stem in schema.indexed_words(text) if stem in terms]
-
-
-def _sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence: split after . ! or ? followed by space and a capital or digit."""
-    spans, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        word = text[: match.start() + 1].rsplit(None, 1)[-1].strip('"“‘(').rstrip(".")
-        if word in _ABBREVIATIONS or (len(word) == 1 and word.isupper()) or "." in word:  # Mr. Smith, J. Smith, U.S. Senate
-            continue
-        spans.append((start, match.start(1)))
-        start = match.end(1)
-    spans.append((start, len(text)))
-    return [(a, b) for a, b in spans if b > a]
 
 
 def _chosen(spans: list[tuple[int, int]], counts: list[int]) -> list[int]:

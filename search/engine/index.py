@@ -142,18 +142,22 @@ def _open_writer(ix: whoosh_index.Index, *, timeout: float) -> SegmentWriter:
     return _whoosh.open_segment_writer(ix, lock_name=_WRITE_LOCK, timeout=timeout, limitmb=settings.SEARCH_WRITER_MB)
 
 
-def _kept_paragraphs(article_ids: Iterable[int]) -> Iterator[tuple[Paragraph, list[int]]]:
+def _kept_paragraphs(article_ids: Iterable[int]) -> Iterator[tuple[Paragraph, list[int], list[int]]]:
+    """Each kept paragraph of these articles with the persons it mentions and those who speak in it."""
     ids = list(article_ids)
     paragraphs = list(
         Paragraph.objects.filter(article_id__in=ids, is_boilerplate=False).select_related("article").order_by("article_id", "position")
     )
     persons: dict[int, list[int]] = {}
+    speakers: dict[int, list[int]] = {}
     # By article, not by paragraph: a bulk commit covers ~50k paragraphs, more than SQLite binds in one query.
     mentions = Mention.objects.filter(paragraph__article_id__in=ids, paragraph__is_boilerplate=False, person__not_a_person=False)
-    for paragraph_id, person_id in mentions.values_list("paragraph_id", "person_id"):
+    for paragraph_id, person_id, speaker in mentions.values_list("paragraph_id", "person_id", "speaker"):
         persons.setdefault(paragraph_id, []).append(person_id)
+        if speaker:
+            speakers.setdefault(paragraph_id, []).append(person_id)
     for paragraph in paragraphs:
-        yield paragraph, persons.get(paragraph.pk, [])
+        yield paragraph, persons.get(paragraph.pk, []), speakers.get(paragraph.pk, [])
 
 
 def write_articles(w: IndexWriter, article_ids: Iterable[int]) -> int:
@@ -162,8 +166,8 @@ def write_articles(w: IndexWriter, article_ids: Iterable[int]) -> int:
     for article_id in ids:
         w.delete_by_term("article", article_id)
     written = 0
-    for paragraph, person_ids in _kept_paragraphs(ids):
-        w.add_document(**schema.paragraph_document(paragraph, person_ids))
+    for paragraph, person_ids, speaker_ids in _kept_paragraphs(ids):
+        w.add_document(**schema.paragraph_document(paragraph, person_ids, speaker_ids))
         written += 1
     return written
 
@@ -336,9 +340,9 @@ def check(*, batch_size: int = 500) -> Drift:
     expected: dict[int, tuple[int, str]] = {}
     article_ids = list(Article.objects.order_by("id").values_list("id", flat=True))
     for start in range(0, len(article_ids), batch_size):
-        for paragraph, person_ids in _kept_paragraphs(article_ids[start : start + batch_size]):
-            persons = ",".join(str(pid) for pid in sorted(set(person_ids)))
-            expected[paragraph.pk] = (paragraph.article_id, schema.paragraph_digest(paragraph, persons=persons))
+        for paragraph, person_ids, speaker_ids in _kept_paragraphs(article_ids[start : start + batch_size]):
+            digest = schema.paragraph_digest(paragraph, persons=schema.id_list(person_ids), speakers=schema.id_list(speaker_ids))
+            expected[paragraph.pk] = (paragraph.article_id, digest)
     missing = expected.keys() - indexed.keys()
     extra = indexed.keys() - expected.keys()
     stale = {pid for pid in expected.keys() & indexed.keys() if expected[pid][1] != indexed[pid][1]}

@@ -67,13 +67,14 @@ class ParsedQuery:
     notices: tuple[str, ...] = ()
 
 
-# What users may type: person: and source: take names, which the rewriter turns into the ids
+# What users may type: person:, speaker: and source: take names, which the rewriter turns into the ids
 # the index holds; every other field name is read as a plain word.
 _PARSE_SCHEMA = fields.Schema(
     text=schema.SCHEMA["text"],
     words=schema.SCHEMA["words"],
     title=schema.SCHEMA["title"],
     person=fields.ID(),
+    speaker=fields.ID(),
     source=fields.ID(),
     like=fields.ID(),
 )
@@ -185,8 +186,8 @@ class _Rewriter:
         if isinstance(node, (wq.FuzzyTerm, wq.Prefix, wq.Wildcard)) and node.fieldname not in _WORD_FIELDS:
             # Names and ids take no patterns: person:trum* is person:trum.
             return self.rewrite(wq.Term(node.fieldname, str(node.text).strip("*?~")))
-        if isinstance(node, wq.Term) and node.fieldname == "person":
-            return self._person(str(node.text))
+        if isinstance(node, wq.Term) and node.fieldname in ("person", "speaker"):
+            return self._person(str(node.text), node.fieldname)
         if isinstance(node, wq.Term) and node.fieldname == "source":
             return self._source(str(node.text))
         if isinstance(node, wq.Term) and node.fieldname == "like":
@@ -209,12 +210,13 @@ class _Rewriter:
             return self._with_alias(node, self.text[node.startchar : node.endchar] if node.startchar is not None else "")
         return node.apply(self.rewrite)
 
-    def _person(self, text: str) -> wq.Query:
+    def _person(self, text: str, fieldname: str) -> wq.Query:
+        """person: (mentioned) and speaker: (their words given) take any name or alias."""
         ids = self.lookups.persons_named(text)
         if not ids:
             self.notices.append(f"No person matches “{text}”.")
             return NOTHING
-        return wq.Or([wq.Term("person", str(i)) for i in ids])
+        return wq.Or([wq.Term(fieldname, str(i)) for i in ids])
 
     def _source(self, text: str) -> wq.Query:
         ids = self.lookups.sources_named(text)

@@ -63,6 +63,7 @@ SCHEMA = fields.Schema(
     words=fields.TEXT(analyzer=PHRASE_ANALYZER, phrase=True),
     title=fields.TEXT(analyzer=ANALYZER),
     person=fields.KEYWORD(commas=True, stored=True),  # canonical person ids
+    speaker=fields.KEYWORD(commas=True),  # the persons whose words the paragraph gives (ingest.speakers)
     source=fields.NUMERIC(int, bits=64, stored=True, sortable=True, **_EXACT),  # 0: no source
     day=fields.NUMERIC(int, stored=True, sortable=True, **_EXACT),  # yyyymmdd; 0: undated
     family=fields.NUMERIC(int, bits=64, sortable=True, **_EXACT),  # its copy family's id; 0: no known copy
@@ -75,9 +76,13 @@ def day_number(article: Article) -> int:
     return published.year * 10000 + published.month * 100 + published.day if published else 0
 
 
-def paragraph_document(paragraph: Paragraph, person_ids: Iterable[int]) -> dict[str, object]:
+def id_list(ids: Iterable[int]) -> str:
+    return ",".join(str(i) for i in sorted(set(ids)))
+
+
+def paragraph_document(paragraph: Paragraph, person_ids: Iterable[int], speaker_ids: Iterable[int] = ()) -> dict[str, object]:
     article = paragraph.article
-    persons = ",".join(str(pid) for pid in sorted(set(person_ids)))
+    persons, speakers = id_list(person_ids), id_list(speaker_ids)
     return {
         "pid": str(paragraph.pk),
         "article": article.pk,
@@ -85,15 +90,15 @@ def paragraph_document(paragraph: Paragraph, person_ids: Iterable[int]) -> dict[
         "words": paragraph.text,
         "title": article.title,
         "person": persons,
+        "speaker": speakers,
         "source": article.source_id or 0,
         "day": day_number(article),
         "family": paragraph.family or 0,
-        "digest": paragraph_digest(paragraph, persons=persons),
+        "digest": paragraph_digest(paragraph, persons=persons, speakers=speakers),
     }
 
 
-def paragraph_digest(paragraph: Paragraph, *, persons: str) -> str:
+def paragraph_digest(paragraph: Paragraph, *, persons: str, speakers: str) -> str:
     article = paragraph.article
-    return content_hash(
-        paragraph.text, article.title, persons, str(article.source_id or 0), str(day_number(article)), str(paragraph.family or 0)
-    )
+    day, source, family = str(day_number(article)), str(article.source_id or 0), str(paragraph.family or 0)
+    return content_hash(paragraph.text, article.title, persons, source, day, family, speakers)

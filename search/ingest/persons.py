@@ -10,11 +10,11 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from search import names
-from search.ingest import ner, workers
+from search.ingest import ner, speakers, workers
 
 T = TypeVar("T")
 
@@ -27,6 +27,7 @@ class MentionDraft:
     text: str  # the name as written, title and possessive removed
     name: str  # the fullest form of the name in this article
     weak: bool = False  # seen only in a headline or a run-together widget: may name a known person, never a new one
+    speaker: bool = False  # its words are given in the paragraph (a quote, reported speech): ingest.speakers
 
 
 def resolve_in_article(names_found: list[str], text: str = "", targets: Iterable[str] | None = None) -> dict[str, str]:
@@ -172,8 +173,33 @@ def find_persons_stream(
 
 
 def mentions_in(articles: list[list[str]]) -> list[list[MentionDraft]]:
-    """The person mentions of a batch of articles (each a list of paragraphs): what a worker answers."""
-    return [_mentions(paragraphs, spans) for paragraphs, spans in zip(articles, ner.spans_in(articles), strict=True)]
+    """The person mentions of a batch of articles (each a list of paragraphs), speakers marked: what a
+    worker answers."""
+    found = [_mentions(paragraphs, spans) for paragraphs, spans in zip(articles, ner.spans_in(articles), strict=True)]
+    return with_speakers(articles, found) if SPEAKERS else found
+
+
+SPEAKERS = True  # look for who speaks (tests/tools/ab_ingest.py measures what it costs by turning it off)
+
+
+def with_speakers(articles: list[list[str]], found: list[list[MentionDraft]]) -> list[list[MentionDraft]]:
+    """The mentions with ``speaker`` set, the sentences worth it parsed in one batch."""
+    spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for a, mentions in enumerate(found):
+        for m in mentions:
+            spans.setdefault((a, m.paragraph), []).append((m.start, m.end))
+    pieces = [(key, piece) for key, mentions in spans.items() for piece in speakers.to_parse(articles[key[0]][key[1]], mentions)]
+    parsed: dict[tuple[int, int], list[ner.Parsed]] = {}
+    for (key, _), sentence in zip(pieces, ner.parses([piece for _, piece in pieces]), strict=True):
+        parsed.setdefault(key, []).append(sentence)
+    speaking = {
+        key: {mentions[i] for i in speakers.speakers(articles[key[0]][key[1]], mentions, parsed.get(key, []))}
+        for key, mentions in spans.items()
+    }
+    return [
+        [replace(m, speaker=True) if (m.start, m.end) in speaking[(a, m.paragraph)] else m for m in mentions]
+        for a, mentions in enumerate(found)
+    ]
 
 
 Raw = tuple[int, int, int, str]  # paragraph, start, end, name

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from search import digests, people
 from search.engine import index
-from search.ingest import boilerplate, copies, inline, learned, paragraphs, persons, repeats, workers
+from search.ingest import boilerplate, copies, inline, learned, paragraphs, persons, repeats, speakers, workers
 from search.ingest.readers import ArticleInput, IngestError, Skipped, estimated_articles, iter_files, parse_date, read_file
 from search.models import Alias, Article, Mention, Paragraph, Person, RejectedMerge, Source, unique_slug, web_url
 
@@ -332,7 +332,15 @@ def replace_paragraphs(
     )
     found, created = resolve_people(prepared.mentions, directory, prepared.article.published)
     Mention.objects.bulk_create(
-        Mention(paragraph=rows[m.paragraph], person=found[m.name], start=m.start, end=m.end, text=m.text[:200], name=m.name[:200])
+        Mention(
+            paragraph=rows[m.paragraph],
+            person=found[m.name],
+            start=m.start,
+            end=m.end,
+            text=m.text[:200],
+            name=m.name[:200],
+            speaker=m.speaker,
+        )
         for m in prepared.mentions
         if m.name in found
     )
@@ -371,6 +379,7 @@ def preview(prepared: PreparedArticle, directory: people.Directory | None = None
     by_paragraph: dict[int, list[persons.MentionDraft]] = {}
     for mention in (m for m in prepared.mentions if m.name in canonical):
         by_paragraph.setdefault(mention.paragraph, []).append(mention)
+    quoted = {n: _quotes(prepared.paragraphs[n].text, ms, canonical) for n, ms in by_paragraph.items()}
     source = resolve_source_name(article.source, article.url)
     return {
         "path": article.path,
@@ -387,13 +396,24 @@ def preview(prepared: PreparedArticle, directory: people.Directory | None = None
                 "boilerplate": d.is_boilerplate,
                 "reason": d.boilerplate_reason,
                 "mentions": [
-                    {"start": m.start, "end": m.end, "text": m.text, "person": canonical[m.name]} for m in by_paragraph.get(n, [])
+                    {"start": m.start, "end": m.end, "text": m.text, "person": canonical[m.name], "speaker": m.speaker}
+                    for m in by_paragraph.get(n, [])
                 ],
+                "quotes": quoted.get(n) or _quotes(d.text, [], canonical),
             }
             for n, d in enumerate(prepared.paragraphs)
         ],
         "persons": list(dict.fromkeys(canonical[m.name] for m in prepared.mentions if m.name in canonical)),
     }
+
+
+def _quotes(text: str, mentions: list[persons.MentionDraft], canonical: dict[str, str]) -> list[dict[str, object]]:
+    """A paragraph's quoted words, each with its speaker's canonical name (None when unknown)."""
+    spans = [(m.start, m.end) for m in mentions]
+    found = speakers.quotes(text, spans, {i for i, m in enumerate(mentions) if m.speaker})
+    return [
+        {"start": q.start, "end": q.end, "speaker": canonical[mentions[q.speaker].name] if q.speaker is not None else None} for q in found
+    ]
 
 
 def resolve_source_name(name: str, url: str) -> str | None:

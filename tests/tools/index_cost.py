@@ -38,8 +38,8 @@ def main() -> None:
     from search.models import Article  # noqa: PLC0415
 
     documents: list[dict[str, object]] = []
-    for paragraph, persons in index._kept_paragraphs(Article.objects.order_by("id").values_list("id", flat=True)):
-        documents.append(index.schema.paragraph_document(paragraph, persons))
+    for paragraph, persons, speakers in index._kept_paragraphs(Article.objects.order_by("id").values_list("id", flat=True)):
+        documents.append(index.schema.paragraph_document(paragraph, persons, speakers))
         if len(documents) >= args.docs:
             break
     from django.conf import settings  # noqa: PLC0415
