@@ -179,7 +179,7 @@ def mentions_in(articles: list[list[str]]) -> list[list[MentionDraft]]:
     return with_speakers(articles, found) if SPEAKERS else found
 
 
-SPEAKERS = True  # look for who speaks (tests/tools/ab_ingest.py measures what it costs by turning it off)
+SPEAKERS = True  # look for who speaks (tests/tools/speakers_eval.py --cost turns it off to measure what it costs)
 
 
 def with_speakers(articles: list[list[str]], found: list[list[MentionDraft]]) -> list[list[MentionDraft]]:
