@@ -42,4 +42,5 @@ def test_quoted_words_are_marked_with_the_searched_ones_inside() -> None:
     assert '<span class="quoted">“nothing else”</span>' in html
     long = "Opening words. " * 60 + '"A quote that the window cuts in two, since it is long: ' + "word " * 80 + 'end"'
     cut = highlight.snippet(long, frozenset({"quot"}))
+    assert cut.count('<span class="quoted">') >= 1  # the window shows part of the quote, set apart
     assert cut.count('<span class="quoted">') == cut.count("</span>") - cut.count('class="gap"')  # every span closed

@@ -96,9 +96,10 @@ def speakers(paragraph: str, mentions: Sequence[Mention], parsed: Sequence[ner.P
     """Indexes of the mentions that speak in the paragraph (``parsed``: its sentences ``to_parse``, parsed)."""
     found = {i for i, (start, end) in enumerate(mentions) if _COLON_AFTER.match(paragraph, end) and _opens_line(paragraph, start)}
     found |= {i for span in sentences(paragraph) for i in by_words(paragraph, mentions, span)}
-    subjects = {i for sentence in parsed for i in _subject_mentions(mentions, sentence)}
-    for sentence in parsed:
-        found |= _by_parse(mentions, sentence, subjects)
+    tokens_at = [_mention_of_tokens(mentions, sentence) for sentence in parsed]
+    subjects = {at[i] for sentence, at in zip(parsed, tokens_at, strict=True) for i in at if sentence[i].dep in ("nsubj", "nsubjpass")}
+    for sentence, at in zip(parsed, tokens_at, strict=True):
+        found |= _by_parse(mentions, sentence, at, subjects)
     return found
 
 
@@ -129,8 +130,7 @@ def _opens_line(paragraph: str, start: int) -> bool:
     return not before or (len(before.split()) <= 3 and before.isupper())
 
 
-def _by_parse(mentions: Sequence[Mention], parsed: ner.Parsed, subjects: set[int]) -> set[int]:
-    at = _mention_of_tokens(mentions, parsed)
+def _by_parse(mentions: Sequence[Mention], parsed: ner.Parsed, at: dict[int, int], subjects: set[int]) -> set[int]:
     found: set[int] = set()
     for i, token in enumerate(parsed):
         if token.word == "according" and (name := _according_to(i, parsed, at)) is not None:
@@ -149,11 +149,6 @@ def _by_parse(mentions: Sequence[Mention], parsed: ner.Parsed, subjects: set[int
 def _mention_of_tokens(mentions: Sequence[Mention], parsed: ner.Parsed) -> dict[int, int]:
     """token index → the mention it is part of."""
     return {i: number for number, (start, end) in enumerate(mentions) for i, token in enumerate(parsed) if start <= token.start < end}
-
-
-def _subject_mentions(mentions: Sequence[Mention], parsed: ner.Parsed) -> set[int]:
-    at = _mention_of_tokens(mentions, parsed)
-    return {at[i] for i, token in enumerate(parsed) if i in at and token.dep in ("nsubj", "nsubjpass")}
 
 
 def _children(i: int, parsed: ner.Parsed) -> list[int]:

@@ -35,7 +35,7 @@ from search import people
 from search.engine import counting
 from search.engine.search import Matches, QueryError
 from search.models import BatchCount, BatchJob, BatchLine, BatchMatch, Person, Source
-from search.web import results
+from search.web import alerts, results
 from search.web.facets import PERSON, WithFacet, read_params
 from search.web.params import SearchParams, clean_text
 
@@ -117,7 +117,7 @@ def line_params(line: BatchLine, base: SearchParams) -> SearchParams:
         if base.values(PERSON.params[0]):
             return base.changed({WithFacet.params[0]: (*base.values(WithFacet.params[0]), line.person.slug)})
         return base.changed({PERSON.params[0]: (line.person.slug,)})
-    return read_params(QueryDict(base.querystring(q=line.query).lstrip("?")))
+    return replace(base, q=line.query)
 
 
 def create_job(user: User, *, name: str, kind: str, lines: list[str], filters: str = "") -> BatchJob:
@@ -331,7 +331,7 @@ def line_rows(job: BatchJob, lines: Iterable[BatchLine]) -> list[LineRow]:
 def describe_filters(job: BatchJob) -> str:
     """The job's filters in a line ("source: cnn · from: 2016"), "" when none."""
     params = read_params(QueryDict(job.filters))
-    return " · ".join(f"{name}: {', '.join(values)}" for name, values in params.filters if values)
+    return alerts.describe(params) if any(values for _, values in params.filters) else ""
 
 
 def progress(job: BatchJob) -> int:
