@@ -33,7 +33,15 @@ def test_params_from_querydict_drop_malformed_with_notices() -> None:
 def test_querystring_round_trips_and_drops_page() -> None:
     p = params("q=a+b&person=x&source=y&from=2019&to=2019-06&sort=newest&page=3")
     assert p.querystring() == "?q=a+b&person=x&source=y&from=2019&to=2019-06&sort=newest"
-    filters = (("person", ("x",)), ("with", ()), ("source", ("y",)), ("from", ("2019",)), ("to", ("2019-06",)), ("undated", ()))
+    filters = (
+        ("person", ("x",)),
+        ("with", ()),
+        ("speaker", ()),
+        ("source", ("y",)),
+        ("from", ("2019",)),
+        ("to", ("2019-06",)),
+        ("undated", ()),
+    )
     assert params(p.querystring(page=2)[1:]) == query.SearchParams(q="a b", filters=filters, sort="newest", page=2)
 
 

@@ -54,7 +54,7 @@ def _mapped_values() -> docvalues.DocValues:
 def _assert_same(a: docvalues.DocValues, b: docvalues.DocValues) -> None:
     for name in ("article", "source", "day", "live"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
-    pairs = lambda v: sorted(zip(v.person_doc.tolist(), v.person_id.tolist(), strict=True))  # noqa: E731
+    pairs = lambda v: sorted(zip(v.person_doc.tolist(), v.person_id.tolist(), v.person_speaks.tolist(), strict=True))  # noqa: E731
     assert pairs(a) == pairs(b)
 
 
@@ -68,7 +68,7 @@ def test_every_committed_segment_has_files_equal_to_what_whoosh_holds(demo_subse
         for got, want in zip(mapped, segment_values.read_through_whoosh(reader), strict=True):
             np.testing.assert_array_equal(got, want)
     values = _mapped_values()
-    assert values.person_doc.size > 0
+    assert values.person_doc.size > 0 and 0 < np.count_nonzero(values.person_speaks) < values.person_doc.size
     _assert_same(values, _through_whoosh(monkeypatch))
 
 

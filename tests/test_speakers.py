@@ -3,6 +3,7 @@ construction of docs/SPEAKERS.md, through the real person finding."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -118,3 +119,31 @@ def test_a_curator_who_corrects_a_speaker_changes_what_speaker_search_finds(
     assert response.status_code == 302
     mention.refresh_from_db()
     assert mention.speaker and total() == "1" and index.check().clean
+
+
+@pytest.mark.django_db
+def test_the_quoted_facet_counts_speakers_and_narrows_to_their_words(store: Callable[..., object], client: Client) -> None:
+    store(f'"We will not retreat," {PUTIN} said on Tuesday.\n\n{MERKEL} said {PUTIN} had broken his word.', title="Talks")
+    store(f"{MERKEL} told reporters the summit was over.\n\n{PUTIN} signed the decree in Moscow.", title="Summit")
+
+    def facet(**params: str) -> tuple[dict[str, tuple[int, int]], int, list[str]]:
+        soup = BeautifulSoup(client.get("/", params).content, "html.parser")
+        values = {a["data-value"]: (int(a["data-count"]), int(a["data-articles"])) for a in soup.select('[data-facet="speaker"]')}
+        total = int(soup.select_one("[data-total-paragraphs]")["data-total-paragraphs"])
+        return values, total, [chip.get_text(" ", strip=True) for chip in soup.select("[data-chip]")]
+
+    putin, merkel = (persons.slug for persons in _persons(PUTIN, MERKEL))
+    assert facet(q="") == ({merkel: (2, 2), putin: (1, 1)}, 4, [])
+    assert facet(q="decree")[0] == {}  # named there, not speaking
+    values, total, chips = facet(q="", speaker=putin)
+    assert total == 1 and values[putin] == (1, 1) and values[merkel] == (2, 2)  # its own filter aside, like the person facet
+    assert chips == ["quoted Vladimir Putin ×"]
+    assert facet(q="", person=putin)[0] == {merkel: (1, 1), putin: (1, 1)}  # speakers among the paragraphs naming Putin
+    exported = json.loads(b"".join(client.get("/export.json", {"q": "word"}).streaming_content))
+    assert [(row["persons"], row["speakers"]) for row in exported] == [([MERKEL, PUTIN], [MERKEL])]
+
+
+def _persons(*names: str) -> list[Any]:
+    from search.models import Person
+
+    return [Person.objects.get(name=name) for name in names]

@@ -129,7 +129,7 @@ def test_exports_stream_every_hit(client: Client, seed_article: None) -> None:
     response = client.get("/export.csv", {"q": "Putin"})
     assert response["Content-Type"].startswith("text/csv")
     lines = b"".join(response.streaming_content).decode("utf-8-sig").strip().splitlines()
-    assert lines[0].startswith("paragraph_id,article_id,position,title,source,published,url,persons,text")
+    assert lines[0].startswith("paragraph_id,article_id,position,title,source,published,url,persons,speakers,text")
     assert len(lines) == 5
     data = json.loads(b"".join(client.get("/export.json", {"q": "Putin"}).streaming_content))
     assert len(data) == 4 and all("Putin" in row["text"] for row in data)

@@ -23,7 +23,7 @@ LAST_DAY = 99991299
 @dataclass(frozen=True)
 class Filter:
     """A facet's selection as the engine applies it: documents whose ``dimension`` ("person",
-    "source" or "day") is one of ``ids`` (every one of them with ``every``: persons mentioned
+    "speaker": a person whose words it gives, "source" or "day") is one of ``ids`` (every one of them with ``every``: persons mentioned
     together), or whose day lies in one of ``days`` (inclusive yyyymmdd ranges), or that are undated
     (``undated``)."""
 
@@ -40,6 +40,8 @@ def mask(selection: Filter, values: DocValues, docs: np.ndarray) -> np.ndarray:
         return combine((docs_with_persons(values, [one])[docs] for one in selection.ids), docs.size)
     if selection.dimension == "person":
         return docs_with_persons(values, list(selection.ids))[docs]
+    if selection.dimension == "speaker":
+        return docs_with_persons(values, list(selection.ids), speaking=True)[docs]
     if selection.dimension == "source":
         return np.isin(values.source[docs], list(selection.ids))
     if selection.dimension == "day":
@@ -68,10 +70,11 @@ def _first_of_families(values: DocValues, docs: np.ndarray) -> np.ndarray:
     return np.sort(np.concatenate([docs[~copied], candidates[first]]))
 
 
-def docs_with_persons(values: DocValues, person_ids: list[int]) -> np.ndarray:
-    """A mask over all documents: those that mention any of these persons (each person's run of the
-    mentions sorted by person, found by binary search rather than a pass over every mention)."""
-    persons, _, docs = values.pairs
+def docs_with_persons(values: DocValues, person_ids: list[int], *, speaking: bool = False) -> np.ndarray:
+    """A mask over all documents: those that mention any of these persons (``speaking``: that give
+    their words), each person's run of the mentions sorted by person found by binary search rather
+    than a pass over every mention."""
+    persons, _, docs = values.speaker_pairs if speaking else values.pairs
     found = np.zeros(values.size, bool)
     for low, high in zip(np.searchsorted(persons, person_ids), np.searchsorted(persons, person_ids, side="right"), strict=True):
         found[docs[low:high]] = True
@@ -155,7 +158,12 @@ def person_counts(values: DocValues, docs: np.ndarray) -> Counts:
     return values.over(docs, "persons", lambda: _count_persons(values, docs))
 
 
-def _count_persons(values: DocValues, docs: np.ndarray) -> Counts:
+def speaker_counts(values: DocValues, docs: np.ndarray) -> Counts:
+    """Paragraphs and distinct articles per person among ``docs`` that give the person's words."""
+    return values.over(docs, "speakers", lambda: _count_persons(values, docs, speaking=True))
+
+
+def _count_persons(values: DocValues, docs: np.ndarray, *, speaking: bool = False) -> Counts:
     """Paragraphs and distinct articles per person among ``docs``: the mentions come sorted by person
     and article, so a new (person, article) pair is one that differs from its predecessor.
 
@@ -163,11 +171,11 @@ def _count_persons(values: DocValues, docs: np.ndarray) -> Counts:
     pass over all mentions, already in that order (a pass over 3M mentions is ~1.5 ms; a sort of a
     few thousand is less)."""
     if docs.size * SMALL_SELECTION < values.person_doc.size:
-        persons, articles = values.mentions_of(docs)
+        persons, articles = values.mentions_of(docs, speaking=speaking)
         order = np.lexsort((articles, persons))
         persons, articles = persons[order], articles[order]
     else:
-        persons, articles, pair_docs = values.pairs
+        persons, articles, pair_docs = values.speaker_pairs if speaking else values.pairs
         in_docs = np.zeros(values.size, bool)
         in_docs[docs] = True
         keep = in_docs[pair_docs]

@@ -27,7 +27,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class DocValues:
-    """Per-document values of the index, by document number; persons as (doc, person) pairs."""
+    """Per-document values of the index, by document number; persons as (doc, person) pairs, each
+    marked when the paragraph gives the person's words."""
 
     article: np.ndarray
     source: np.ndarray
@@ -36,6 +37,7 @@ class DocValues:
     person_doc: np.ndarray
     person_id: np.ndarray
     family: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # copy family id, 0 = none; empty: none known
+    person_speaks: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # by mention: its words given; empty: nobody's
     _whole: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -72,9 +74,21 @@ class DocValues:
     @cached_property
     def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The (person, article, doc) mentions, sorted by person then article."""
-        articles = self.article[self.person_doc]
-        order = np.lexsort((articles, self.person_id))
-        return self.person_id[order], articles[order], self.person_doc[order]
+        order = self._pairs_order
+        return self.person_id[order], self.article[self.person_doc][order], self.person_doc[order]
+
+    @cached_property
+    def _pairs_order(self) -> np.ndarray:
+        return np.lexsort((self.article[self.person_doc], self.person_id))
+
+    @cached_property
+    def speaker_pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The (person, article, doc) mentions whose words the paragraph gives, sorted by person then article."""
+        persons, articles, docs = self.pairs
+        if self.person_speaks.size == 0:
+            return persons[:0], articles[:0], docs[:0]
+        speaks = self.person_speaks[self._pairs_order]
+        return persons[speaks], articles[speaks], docs[speaks]
 
     @cached_property
     def mention_offsets(self) -> tuple[np.ndarray, np.ndarray]:
@@ -82,10 +96,13 @@ class DocValues:
         order = np.argsort(self.person_doc, kind="stable")
         return order, offsets_of(np.bincount(self.person_doc, minlength=self.size))
 
-    def mentions_of(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(person, article) of every mention in ``docs``, in no particular order."""
+    def mentions_of(self, docs: np.ndarray, *, speaking: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(person, article) of every mention in ``docs`` (``speaking``: only those whose words the
+        paragraph gives), in no particular order."""
         order, offsets = self.mention_offsets
         picked = order[run_indices(offsets, docs)[0]]
+        if speaking:
+            picked = picked[self.person_speaks[picked]] if self.person_speaks.size else picked[:0]
         return self.person_id[picked], self.article[self.person_doc[picked]]
 
     def _by_article(self, per_doc: np.ndarray) -> np.ndarray:
@@ -177,6 +194,7 @@ def _joined(parts: list[DocValues], offsets: list[int]) -> DocValues:
         person_doc=np.concatenate([p.person_doc + off for p, off in zip(parts, offsets, strict=True)]),
         person_id=np.concatenate([p.person_id for p in parts]),
         family=np.concatenate([p.family for p in parts]),
+        person_speaks=np.concatenate([p.person_speaks for p in parts]),
     )
 
 
@@ -186,7 +204,7 @@ def warm() -> None:
     that no user waits for them."""
     with index.open_index().searcher() as searcher:
         values = _join_segment_values(searcher)
-        for derived in ("pairs", "mention_offsets", "article_source", "article_day"):
+        for derived in ("pairs", "speaker_pairs", "mention_offsets", "article_source", "article_day"):
             getattr(values, derived)
         words.vocabulary(searcher)
 
@@ -200,9 +218,9 @@ def _segment_values(path: str, reader: Any) -> DocValues:
 def _with_deletions(docs: np.ndarray, persons: np.ndarray, deleted: AbstractSet[int]) -> DocValues:
     """One segment's DocValues from its arrays (mapped, not copied) and its deleted documents."""
     live = np.ones(docs.shape[1], bool)
-    person_doc, person_id = persons[0], persons[1]
+    person_doc, person_id, speaks = persons[0], persons[1], persons[2].astype(bool)
     if deleted:
         live[np.fromiter(deleted, np.int64)] = False
         keep = live[person_doc]
-        person_doc, person_id = person_doc[keep], person_id[keep]
-    return DocValues(docs[0], docs[1], docs[2], live, person_doc, person_id, family=docs[3])
+        person_doc, person_id, speaks = person_doc[keep], person_id[keep], speaks[keep]
+    return DocValues(docs[0], docs[1], docs[2], live, person_doc, person_id, family=docs[3], person_speaks=speaks)

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 FOLDER = "docvalues"
 _PER_DOC = ("article", "source", "day", "family")  # one value per document: rows of <segment>.docs.npy
-_VERSION = 3  # bump when what the files hold changes; older files are then rewritten
+_VERSION = 4  # bump when what the files hold changes; older files are then rewritten
 
 
 def folder(index_path: str | Path) -> Path:
@@ -47,8 +47,9 @@ def _words_file(index_path: str | Path, segment_id: str) -> Path:
 
 
 def arrays(index_path: str | Path, segment_id: str, reader: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(article, source, day, family) rows by document, and (document, person) rows of every mention, of one
-    segment, deleted documents included: mapped from the segment's files, written first if needed."""
+    """(article, source, day, family) rows by document, and (document, person, speaks) rows of every
+    mention (speaks: 1 when the paragraph gives the person's words), of one segment, deleted documents
+    included: mapped from the segment's files, written first if needed."""
     mapped = _mapped(index_path, segment_id, reader.doc_count_all())
     if mapped is not None:
         return mapped
@@ -58,18 +59,26 @@ def arrays(index_path: str | Path, segment_id: str, reader: Any) -> tuple[np.nda
 
 
 def read_through_whoosh(reader: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The segment's doc values from Whoosh's columns and ``person`` postings (the slow way)."""
+    """The segment's doc values from Whoosh's columns and ``person`` and ``speaker`` postings (the slow way)."""
     n = reader.doc_count_all()
     docs = np.stack([np.fromiter(reader.column_reader(name), dtype=np.int64, count=n) for name in _PER_DOC])
-    doc_parts: list[np.ndarray] = []
-    id_parts: list[np.ndarray] = []
-    for term in reader.lexicon("person"):
-        postings = np.fromiter(reader.postings("person", term).all_ids(), dtype=np.int64)
+    person_doc, person_id = _postings(reader, "person")
+    speaker_doc, speaker_id = _postings(reader, "speaker")
+    speaks = np.isin(person_doc * (1 << 32) + person_id, speaker_doc * (1 << 32) + speaker_id)
+    return docs, np.stack([person_doc, person_id, speaks.astype(np.int64)])
+
+
+def _postings(reader: Any, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
+    """(documents, ids) of every posting of a field whose terms are ids."""
+    doc_parts: list[np.ndarray] = [np.zeros(0, np.int64)]
+    id_parts: list[np.ndarray] = [np.zeros(0, np.int64)]
+    if fieldname not in reader.schema:  # an index written before the field existed
+        return doc_parts[0], id_parts[0]
+    for term in reader.lexicon(fieldname):
+        postings = np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64)
         doc_parts.append(postings)
         id_parts.append(np.full(postings.size, int(term), dtype=np.int64))
-    if not doc_parts:
-        return docs, np.zeros((2, 0), np.int64)
-    return docs, np.stack([np.concatenate(doc_parts), np.concatenate(id_parts)])
+    return np.concatenate(doc_parts), np.concatenate(id_parts)
 
 
 def _mapped(index_path: str | Path, segment_id: str, doc_count: int) -> tuple[np.ndarray, np.ndarray] | None:
@@ -81,7 +90,7 @@ def _mapped(index_path: str | Path, segment_id: str, doc_count: int) -> tuple[np
         if not isinstance(exc, FileNotFoundError):
             log.warning("Doc values of segment %s unreadable (%s): reading them again.", segment_id, exc)
         return None
-    fits = docs.shape == (len(_PER_DOC), doc_count) and persons.ndim == 2 and persons.shape[0] == 2
+    fits = docs.shape == (len(_PER_DOC), doc_count) and persons.ndim == 2 and persons.shape[0] == 3
     if not fits or docs.dtype != np.int64 or persons.dtype != np.int64:
         log.warning("Doc values of segment %s do not fit the segment: reading them again.", segment_id)
         return None

@@ -12,7 +12,7 @@ from search.engine.search import EXPORT_BATCH, Matches
 from search.models import Paragraph
 from search.web import pages
 
-FIELDS = ["paragraph_id", "article_id", "position", "title", "source", "published", "url", "persons", "text"]
+FIELDS = ["paragraph_id", "article_id", "position", "title", "source", "published", "url", "persons", "speakers", "text"]
 
 
 class _Echo:
@@ -34,14 +34,14 @@ def rows(found: Matches, *, limit: int | None = None) -> Iterator[dict[str, obje
         persons = pages.persons_of_paragraphs(batch)
         for pid in batch:
             if pid in paragraphs:
-                yield _row(paragraphs[pid], persons.get(pid, []))
+                yield _row(paragraphs[pid], *persons.get(pid, ([], [])))
         batch = list(itertools.islice(ids, EXPORT_BATCH))
 
 
 _ROW_FIELDS = ("id", "article_id", "position", "article__title", "article__source__name", "article__published", "article__url", "text")
 
 
-def _row(row: tuple[Any, ...], persons: list[str]) -> dict[str, object]:
+def _row(row: tuple[Any, ...], persons: list[str], speakers: list[str]) -> dict[str, object]:
     paragraph_id, article_id, position, title, source, published, url, text = row
     return {
         "paragraph_id": paragraph_id,
@@ -52,12 +52,16 @@ def _row(row: tuple[Any, ...], persons: list[str]) -> dict[str, object]:
         "published": published.isoformat() if published else "",
         "url": url,
         "persons": persons,
+        "speakers": speakers,  # those among the persons whose words the paragraph gives
         "text": text,
     }
 
 
 def csv_rows(found: Matches, *, limit: int | None = None) -> Iterator[str]:
-    rows_ = ({**row, "persons": "; ".join(row["persons"])} for row in rows(found, limit=limit))  # type: ignore[arg-type]  # a list of names
+    rows_ = (
+        {**row, "persons": "; ".join(row["persons"]), "speakers": "; ".join(row["speakers"])}  # type: ignore[arg-type]  # lists of names
+        for row in rows(found, limit=limit)
+    )
     return csv_lines(rows_, FIELDS)
 
 

@@ -222,6 +222,20 @@ class WithFacet(PersonRows):
         return replace(result, state=table_urls(params)["with"])  # its whole list, for download
 
 
+class SpeakerFacet(PersonRows):
+    """Persons whose words the matching paragraphs give (quoted, or their speech reported: docs/SPEAKERS.md).
+    Like the person facet, several chosen are any of them."""
+
+    name = "speaker"
+    label = "Quoted"
+    params = ("speaker",)
+    dimension = "speaker"
+    chip_prefix = "quoted"
+
+    def counts(self, matches: Matches, docs: np.ndarray) -> counting.Counts:
+        return counting.speaker_counts(matches.values, docs)
+
+
 def without_chosen_persons(matches: Matches, counts: counting.Counts) -> counting.Counts:
     """Counts of persons less those chosen in the person facet (when one is chosen, the only one:
     in every paragraph counted, never "mentioned with" themselves)."""
@@ -329,7 +343,7 @@ class DateFacet(Facet):
 
 
 PERSON = PersonFacet()
-REGISTRY: tuple[Facet, ...] = (PERSON, WithFacet(), SourceFacet(), DateFacet())
+REGISTRY: tuple[Facet, ...] = (PERSON, WithFacet(), SpeakerFacet(), SourceFacet(), DateFacet())
 
 
 def read_params(data: Mapping[str, Any]) -> SearchParams:

@@ -49,9 +49,13 @@ def context_around(paragraph: Paragraph, params: SearchParams) -> dict[str, obje
     }
 
 
-def persons_of_paragraphs(paragraph_ids: list[int]) -> dict[int, list[str]]:
-    names: dict[int, list[str]] = {}
-    for paragraph_id, name in Mention.objects.filter(paragraph_id__in=paragraph_ids).values_list("paragraph_id", "person__name"):
-        if name not in names.setdefault(paragraph_id, []):
-            names[paragraph_id].append(name)
+def persons_of_paragraphs(paragraph_ids: list[int]) -> dict[int, tuple[list[str], list[str]]]:
+    """Each paragraph's persons, and those among them whose words it gives, by name in mention order."""
+    names: dict[int, tuple[list[str], list[str]]] = {}
+    mentions = Mention.objects.filter(paragraph_id__in=paragraph_ids).order_by("paragraph_id", "start")
+    for paragraph_id, name, speaker in mentions.values_list("paragraph_id", "person__name", "speaker"):
+        named, speaking = names.setdefault(paragraph_id, ([], []))
+        for listed, include in ((named, True), (speaking, speaker)):
+            if include and name not in listed:
+                listed.append(name)
     return names
