@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from search.engine import index
 from search.ingest import store as ingest
@@ -273,3 +274,23 @@ def test_progress_shows_the_total_and_the_time_left(tmp_path: Path, capsys: pyte
     call_command("ingest", str(path), "--progress", stdout=StringIO())
     bar = capsys.readouterr().err
     assert "3/3" in bar and "<00:00" in bar  # done of the total, and the time left
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache and WAL checkpoints; PostgreSQL has neither setting")
+def test_an_ingest_writes_with_a_long_checkpoint_interval_and_puts_the_defaults_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    def pragma(name: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA {name}")
+            return int(cursor.fetchone()[0])
+
+    seen: list[tuple[int, int]] = []
+    store_prepared = ingest.store_prepared
+
+    def recording(*args: object, **kwargs: object) -> object:
+        seen.append((pragma("wal_autocheckpoint"), pragma("cache_size")))
+        return store_prepared(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest, "store_prepared", recording)
+    assert ingest.ingest_paths([SEED]).new == 1
+    assert seen == [(ingest.WRITER_CHECKPOINT_PAGES, -ingest.WRITER_CACHE_MB * 1024)]
+    assert (pragma("wal_autocheckpoint"), pragma("cache_size")) == (1000, -2000)

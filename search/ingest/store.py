@@ -6,6 +6,7 @@ others still go in.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections import Counter
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from search import digests, people
 from search.engine import index
@@ -507,19 +508,46 @@ def ingest_paths(
     since_apply = 0
     directory = people.Directory()
     source_repeats = repeats.SourceRepeats()
-    try:
-        for prepared, _ in stream:
-            since_apply += _store_one(prepared, summary, directory, source_repeats)
-            if since_apply >= apply_every and not summary.index_error:
-                _apply(summary, apply_every)
-                since_apply = 0
-    except workers.ClusterError as exc:
-        summary.cluster_error = str(exc)
-    if summary.new or summary.updated:
-        summary.boilerplate_settled = settle_boilerplate(source_repeats.sources, refit=refit)
-    if not summary.index_error:
-        _apply(summary, apply_every)
+    with sqlite_writer():
+        try:
+            for prepared, _ in stream:
+                since_apply += _store_one(prepared, summary, directory, source_repeats)
+                if since_apply >= apply_every and not summary.index_error:
+                    _apply(summary, apply_every)
+                    since_apply = 0
+        except workers.ClusterError as exc:
+            summary.cluster_error = str(exc)
+        if summary.new or summary.updated:
+            summary.boilerplate_settled = settle_boilerplate(source_repeats.sources, refit=refit)
+        if not summary.index_error:
+            _apply(summary, apply_every)
     return summary
+
+
+WRITER_CACHE_MB = 64
+WRITER_CHECKPOINT_PAGES = 20_000  # SQLite's default is 1,000 (about 4 MB of WAL)
+
+
+@contextlib.contextmanager
+def sqlite_writer() -> Iterator[None]:
+    """On SQLite, this connection as a long writer: a larger page cache and a WAL checkpointed every
+    ``WRITER_CHECKPOINT_PAGES`` rather than every 1,000 pages, then SQLite's defaults again.
+
+    An article's rows land in leaf pages anywhere in the random-key indexes (copy bands, text
+    hashes, names); at the default a checkpoint every few articles writes those pages back and the
+    next articles dirty them again (docs/BENCHMARKS.md, "Into a grown archive")."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA cache_size=-{WRITER_CACHE_MB * 1024}")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint=1000")
+            cursor.execute("PRAGMA cache_size=-2000")
 
 
 def settle_boilerplate(sources: set[int], *, refit: bool = True) -> str:

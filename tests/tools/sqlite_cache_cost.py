@@ -3,12 +3,14 @@ indexes (copy bands' keys, paragraphs' text hashes) take one new row per band or
 leaf page anywhere in a B-tree of hundreds of megabytes, and the default cache (2 MB) holds few of
 them, so each insert reads a page again and each commit writes it to the WAL again.
 
-    python tests/tools/sqlite_cache_cost.py --db var/bench-100000000/db.sqlite3 [--articles 400] [--cache-mb 2,64,256]
+    python tests/tools/sqlite_cache_cost.py --db var/bench-100000000/db.sqlite3 [--articles 400] [--settings 2:1000,64:1000,64:20000]
 
-Copies the database once (it is never written), then for each cache size in turn, interleaved by
+Each setting is a page cache in MB and a WAL auto-checkpoint in pages (SQLite's defaults: 2 MB, 1,000
+pages, a checkpoint about every 4 MB written). Copies the database for each (the original is never
+written), then for each setting in turn, interleaved by
 rounds of 50 articles, stores what an article's copy detection and paragraphs write: 25 paragraphs'
 text hashes looked up and inserted, 200 band keys looked up and inserted, one transaction per
-article, as ``search/ingest/store.py`` does. Prints milliseconds per article for each size.
+article, as ``search/ingest/store.py`` does. Prints milliseconds per article for each setting.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ from pathlib import Path
 PARAGRAPHS, BANDS = 25, 8  # an AllSides article's kept paragraphs, and bands per paragraph (search/ingest/copies.py)
 
 
-def connect(path: Path, cache_mb: int) -> sqlite3.Connection:
+def connect(path: Path, setting: str) -> sqlite3.Connection:
+    cache_mb, checkpoint = (int(part) for part in setting.split(":"))
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute(f"PRAGMA cache_size=-{cache_mb * 1024}")
+    db.execute(f"PRAGMA wal_autocheckpoint={checkpoint}")
     return db
 
 
@@ -51,15 +55,15 @@ def store_article(db: sqlite3.Connection, rng: random.Random, next_id: int) -> N
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, required=True)
-    parser.add_argument("--articles", type=int, default=400, help="per cache size")
-    parser.add_argument("--cache-mb", default="2,64,256")
+    parser.add_argument("--articles", type=int, default=400, help="per setting")
+    parser.add_argument("--settings", default="2:1000,64:1000,64:20000", help="cache MB:auto-checkpoint pages, comma separated")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.cache_mb.split(",")]
+    sizes = args.settings.split(",")
     work = Path(tempfile.mkdtemp(prefix="cache-cost-", dir=args.db.parent))
     try:
         copies = {}
         for size in sizes:
-            copies[size] = work / f"db-{size}.sqlite3"
+            copies[size] = work / f"db-{size.replace(':', '-')}.sqlite3"
             shutil.copyfile(args.db, copies[size])
             setup = sqlite3.connect(copies[size])
             # The paragraphs' text-hash index, as a table of its own so that its rows need no paragraph.
@@ -71,7 +75,7 @@ def main() -> None:
             setup.close()
         first_id = 10**9
         rounds = max(1, args.articles // 50)
-        timings: dict[int, list[float]] = {size: [] for size in sizes}
+        timings: dict[str, list[float]] = {size: [] for size in sizes}
         connections = {size: connect(path, size) for size, path in copies.items()}
         for number in range(rounds):
             for size in sizes:  # the same articles for each size, in turn
@@ -83,10 +87,10 @@ def main() -> None:
         for size in sizes:
             rows = connections[size].execute("SELECT count(*) FROM search_copyband").fetchone()[0]
             print(
-                f"cache {size:>4} MB: {statistics.median(timings[size]):6.2f} ms an article (median of {rounds} rounds of 50; "
+                f"cache MB:checkpoint {size:>10}: {statistics.median(timings[size]):6.2f} ms an article (median of {rounds} rounds of 50; "
                 f"first round {timings[size][0]:.2f}, last {timings[size][-1]:.2f}), {rows:,} band rows"
             )
-        print(f"pid {os.getpid()}, {args.articles} articles per size")
+        print(f"pid {os.getpid()}, {args.articles} articles per setting")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
