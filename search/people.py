@@ -17,7 +17,7 @@ from datetime import date
 from itertools import chain
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Lower, TruncMonth
+from django.db.models.functions import Lower
 
 from search import names
 from search.models import Alias, Mention, Person
@@ -149,9 +149,10 @@ class Directory:
             if name_curated:
                 self.curated.add(person_id)
         mentions = Mention.objects.filter(person__in=persons.filter(not_a_person=False)).order_by()
-        by_month = mentions.values("person_id", month=TruncMonth("paragraph__article__published")).annotate(n=Count("id"))
-        for row in by_month:
-            self.months.setdefault(row["person_id"], Counter())[month_of(row["month"]) or -1] += row["n"]
+        # Counted by day and summed into months here: SQLite truncates a date to its month in a Python
+        # function called once a mention (5.0 s against 2.7 s for the whole AllSides corpus's mentions).
+        for person_id, day, n in mentions.values_list("person_id", "paragraph__article__published").annotate(n=Count("id")):
+            self.months.setdefault(person_id, Counter())[month_of(day) or -1] += n
         for person_id, form, n in mentions.filter(name__contains=" ").values_list("person_id", "name").annotate(n=Count("id")):
             self.forms.setdefault(person_id, Counter())[form] += n
         aliases = Alias.objects.all() if self._aliases is None else self._aliases

@@ -27,7 +27,7 @@ from search.engine import index
 from search.ingest import persons
 from search.ingest import store as ingest
 from search.models import Alias, Article, IndexOutbox, Mention, Paragraph, Person, PersonRedirect
-from tests.conftest import jsonl
+from tests.conftest import DEMO, jsonl
 
 P = names.parts
 
@@ -389,3 +389,19 @@ def test_persons_resolve_leaves_regnal_numbers_and_middle_names_alone(store: Cal
     directory = people.Directory()
     for trailing in ("Ted Cruz Rafael", "Ted Cruz Tweeted"):  # a widget's given name, a headline's word: still him
         assert directory.names[directory.lookup(trailing)] == "Ted Cruz"
+
+
+def test_plain_two_word_names_are_parsed_as_nameparser_parses_them() -> None:
+    """The fast path for "Given Last" names (names._simple_parts) must say what nameparser says: every
+    pair of capitalised words in the demo corpus ("Barack Obama", "The President", "Prime Minister",
+    "New York"), and names with titles, suffixes and particles."""
+    import re
+
+    from search import names
+
+    pairs = set(re.findall(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b", DEMO.read_text(encoding="utf-8")))
+    pairs |= {"Doctor Who", "King Fahd", "John Jr", "Van Morrison", "Sir Elton", "Senator Obama", "Pope Francis", "Mr Trump"}
+    fast = {name: parsed for name in pairs if (parsed := names._simple_parts(name)) is not None}
+    assert len(fast) > 1000 and {"Doctor Who", "King Fahd", "Senator Obama", "Pope Francis"}.isdisjoint(fast)
+    assert {name: names.parsed_parts(name) for name in fast} == fast
+    assert names.parts("Donald Trump") == names.NameParts(first="donald", middles=(), last="trump", suffix="")
