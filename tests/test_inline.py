@@ -14,7 +14,7 @@ from search.engine import index
 from search.ingest import inline
 from search.ingest import store as ingest
 from search.ingest.readers import ArticleInput
-from search.models import Mention, Paragraph, Person, Source
+from search.models import Article, Mention, Paragraph, Person, Source
 from tests.conftest import jsonl
 
 _WORDS = "council harbour budget minister report court police union school river bridge hospital tax farmers market energy".split()
@@ -109,6 +109,28 @@ def test_ingest_cuts_a_sources_inline_furniture_and_keeps_the_paragraph_as_writt
     index.apply_pending()
     page = client.get("/", {"q": "balk"})
     assert page.status_code == 200 and b'data-total-paragraphs="0"' in page.content
+
+
+def _stored_state() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    paragraphs = Paragraph.objects.values_list("article__url", "position", "text", "raw", "is_boilerplate", "boilerplate_reason")
+    mentions = Mention.objects.values_list("paragraph__article__url", "paragraph__position", "start", "end", "person__name", "speaker")
+    return sorted(paragraphs), sorted(mentions)
+
+
+@pytest.mark.django_db
+def test_the_end_of_a_run_prepares_cut_articles_in_its_processes_with_the_same_result(tmp_path: Path) -> None:
+    """The articles inline furniture now cuts are prepared again in the run's NER processes, with the
+    run's directory and repetition counts: the same archive as a run in this process."""
+    path = jsonl(tmp_path / "a.jsonl", _archive(70))
+    alone = ingest.ingest_paths([path])
+    assert "inline furniture learned afresh, 70 article(s)" in alone.boilerplate_settled
+    in_this_process = _stored_state()
+    Article.objects.all().delete()
+    Person.objects.all().delete()
+    Source.objects.all().delete()
+    in_workers = ingest.ingest_paths([path], processes=2)
+    assert in_workers.boilerplate_settled == alone.boilerplate_settled
+    assert _stored_state() == in_this_process
 
 
 @pytest.mark.django_db

@@ -506,19 +506,18 @@ def ingest_paths(
     articles = _with_progress(_articles(paths, defaults, summary), total=_estimated_total(paths) if progress else 0)
     stream = prepare_stream(articles, on_error=_failure_recorder(summary), skip=unchanged, processes=processes, cluster=cluster)
     since_apply = 0
-    directory = people.Directory()
-    source_repeats = repeats.SourceRepeats()
+    run = Run(people.Directory(), repeats.SourceRepeats(), processes)
     with sqlite_writer():
         try:
             for prepared, _ in stream:
-                since_apply += _store_one(prepared, summary, directory, source_repeats)
+                since_apply += _store_one(prepared, summary, run)
                 if since_apply >= apply_every and not summary.index_error:
                     _apply(summary, apply_every)
                     since_apply = 0
         except workers.ClusterError as exc:
             summary.cluster_error = str(exc)
         if summary.new or summary.updated:
-            summary.boilerplate_settled = settle_boilerplate(source_repeats.sources, refit=refit)
+            summary.boilerplate_settled = settle_boilerplate(run.source_repeats.sources, refit=refit, run=run)
         if not summary.index_error:
             _apply(summary, apply_every)
     return summary
@@ -550,10 +549,22 @@ def sqlite_writer() -> Iterator[None]:
             cursor.execute("PRAGMA cache_size=-2000")
 
 
-def settle_boilerplate(sources: set[int], *, refit: bool = True) -> str:
-    """After a run: repetition decided afresh in the sources it touched (the same marks whatever order the
-    articles came in), and the learned layer refitted once the archive has grown enough (learned.needs_fit)."""
-    cut = settle_furniture(sources)
+@dataclass(frozen=True)
+class Run:
+    """What one ingest run keeps from its first article to its end: the person directory and the
+    repetition counts as they grow, and the NER processes it was given."""
+
+    directory: people.Directory
+    source_repeats: repeats.SourceRepeats
+    processes: int = 1
+
+
+def settle_boilerplate(sources: set[int], *, refit: bool = True, run: Run | None = None) -> str:
+    """After a run: inline furniture learned afresh, repetition decided afresh in the sources it touched
+    (the same marks whatever order the articles came in), and the learned layer refitted once the
+    archive has grown enough (learned.needs_fit). ``run``: the run's directory, counts and processes,
+    reused rather than read again."""
+    cut = settle_furniture(sources, run=run)
     lines = [f"boilerplate: inline furniture learned afresh, {cut} article(s) cut otherwise"] if cut else []
     changed = settle_repetition(sources)
     lines += [f"boilerplate: repetition decided afresh, {changed} article(s) changed"] if changed else []
@@ -566,12 +577,15 @@ def settle_boilerplate(sources: set[int], *, refit: bool = True) -> str:
     return "\n".join(lines)
 
 
-def settle_furniture(sources: Iterable[int], processes: int = 1) -> int:
+def settle_furniture(sources: Iterable[int], processes: int = 1, run: Run | None = None) -> int:
     """Inline furniture learned afresh in these sources; each article it now cuts otherwise is prepared
-    again from its raw text (persons found in what is left), one transaction each. Articles changed."""
+    again from its raw text (persons found in what is left; in ``run``'s processes when given), one
+    transaction each. Articles changed."""
     changed: set[int] = set()
     for source_id in sorted(sources):
         changed |= repeats.learn_furniture(source_id)
+    if not changed:
+        return 0
     named = {
         p
         for batch in repeats.batches(sorted(changed))
@@ -590,12 +604,12 @@ def settle_furniture(sources: Iterable[int], processes: int = 1) -> int:
         )
         for a in stored.iterator(chunk_size=200)
     )  # ``record`` carries the stored article's id through the stream
-    directory, counter = people.Directory(), repeats.SourceRepeats()
-    for prepared, _ in prepare_stream(inputs, on_error=_raise, processes=processes):
+    run = run or Run(people.Directory(), repeats.SourceRepeats(), processes)
+    for prepared, _ in prepare_stream(inputs, on_error=_raise, processes=run.processes):
         article = Article.objects.get(pk=prepared.article.record)
         with transaction.atomic():
-            replace_paragraphs(article, prepared, directory, counter)
-        counter.settle()
+            replace_paragraphs(article, prepared, run.directory, run.source_repeats)
+        run.source_repeats.settle()
     drop_unmentioned(named)
     return len(changed)
 
@@ -649,8 +663,8 @@ def _with_progress(articles: Iterator[ArticleInput], *, total: int) -> Iterator[
     return iter(tqdm(articles, total=total, unit=" articles", smoothing=0.05, mininterval=1.0))
 
 
-def _store_one(prepared: PreparedArticle, summary: Summary, directory: people.Directory, source_repeats: repeats.SourceRepeats) -> int:
-    outcome, _, prepared, created = store_prepared(prepared, directory, source_repeats)
+def _store_one(prepared: PreparedArticle, summary: Summary, run: Run) -> int:
+    outcome, _, prepared, created = store_prepared(prepared, run.directory, run.source_repeats)
     setattr(summary, outcome, getattr(summary, outcome) + 1)
     _count_paragraphs(summary, prepared)
     summary.persons_new += created
