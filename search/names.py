@@ -153,6 +153,12 @@ _NEWS_TITLES = frozenset(
 _LABELS = frozenset("related watch video photos photo read more exclusive breaking opinion analysis update listen".split())
 TITLES = (frozenset(CONSTANTS.titles) - _given_names() - {"field", "ab", "nanny"}) | _NEWS_TITLES | _LABELS | {"king", "governor", "pres"}
 _POSSESSIVE = re.compile(r"(['’]s|['’])$")
+# An English compound made of a name ("George W. Bush-era", "Karl Rove-backed", "Soros-funded") is
+# that name; a hyphen before other lower-case letters is part of the name ("Moon Jae-in", "Kim Jong-un").
+_COMPOUND_TAIL = re.compile(
+    r"-(?:era|backed|funded|led|linked|style|supporting|aligned|allied|affiliated|inspired|sponsored|endorsed|appointed|"
+    r"owned|controlled|friendly|like|esque|worthy|bashing|loving|hating|obsessed|related|centric|based|approved|picked)$"
+)
 _NAME_TOKEN = re.compile(r"^[A-Z][^\W\d_]*(['’.-][^\W\d_]*)*\.?$|^(de|da|van|von|der|den|del|la|le|bin|al|ibn|el)$")
 _MAX_NAME_TOKENS = 5
 
@@ -166,7 +172,7 @@ def clean_name(text: str) -> tuple[int, str] | None:
         tokens = tokens[1:]
     if not tokens:
         return None
-    tokens[-1] = _POSSESSIVE.sub("", tokens[-1])
+    tokens[-1] = _COMPOUND_TAIL.sub("", _POSSESSIVE.sub("", tokens[-1]))
     name = " ".join(t for t in tokens if t)
     if not name or len(tokens) > _MAX_NAME_TOKENS or not all(_NAME_TOKEN.match(t) for t in tokens if t):
         return None

@@ -132,6 +132,13 @@ def test_spans_split_where_widgets_and_possessives_join_names() -> None:
     assert [p for _, p, _ in persons._pieces("Ron DeSantis", text)] == ["Ron DeSantis"]  # not glued
 
 
+def test_a_compound_made_of_a_name_is_the_name_and_korean_given_names_stay_whole() -> None:
+    assert names.clean_name("George W. Bush-era") == (0, "George W. Bush")
+    assert names.clean_name("Sen. Karl Rove-backed") == (5, "Karl Rove")
+    assert names.clean_name("Moon Jae-in") == (0, "Moon Jae-in")
+    assert names.clean_name("Kim Jong-un") == (0, "Kim Jong-un")
+
+
 def test_headline_fragments_and_institutions_are_not_persons() -> None:
     found = persons.find_persons(
         [
