@@ -67,6 +67,8 @@ class Person(models.Model):
     # Ingest names a person by the full form its mentions use most ("Donald Trump", not "Donald J.
     # Trump"); once a curator has chosen the name, it stays.
     name_curated = models.BooleanField(default=False, help_text="Chosen by a curator: ingest keeps it instead of the most used form.")
+    # Set when a curator marks it a person or not: the archive's rules (ingest.things) leave that as it is.
+    kind_curated = models.BooleanField(default=False, help_text="A curator said whether this is a person: the rules keep that.")
 
     class Meta:
         ordering = ["name"]

@@ -112,6 +112,7 @@ class Directory:
         self._persons = persons
         self._aliases = aliases
         self._next_virtual = -1
+        self.touched: set[int] = set()  # persons mentioned since the directory was made (``mentioned``)
         self.reload()
 
     @classmethod
@@ -308,6 +309,7 @@ class Directory:
     def mentioned(self, person_id: int, when: date | None, count: int, form: str = "") -> None:
         """``count`` more mentions of this person in an article of ``when``, resolved to the full name ``form``."""
         self.months.setdefault(person_id, Counter())[month_of(when) or -1] += count
+        self.touched.add(person_id)
         if names.is_full_name(form):
             self.forms.setdefault(person_id, Counter())[form] += count
 

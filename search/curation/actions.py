@@ -66,7 +66,7 @@ def split_alias(alias: Alias) -> tuple[Person, int]:
 @transaction.atomic
 def set_not_a_person(people: QuerySet[Person], *, value: bool = True) -> int:
     ids = list(people.values_list("pk", flat=True))
-    Person.objects.filter(pk__in=ids).update(not_a_person=value)
+    Person.objects.filter(pk__in=ids).update(not_a_person=value, kind_curated=True)
     return _queue(_articles_mentioning(ids))
 
 

@@ -17,7 +17,7 @@ from django.db.models import Count
 
 from search import people
 from search.engine import index
-from search.ingest import persons
+from search.ingest import persons, things
 from search.models import Mention, Paragraph, Person, PersonRedirect
 
 
@@ -58,19 +58,32 @@ def _one_pass(report: Report, *, progress: bool, dry_run: bool) -> None:
         .annotate(n=Count("mentions", distinct=True), a=Count("aliases", distinct=True))
         .filter(a=0)
         .order_by("n", "pk")
-        .values_list("pk", "name")
+        .values_list("pk", "name", "kind_curated")
     )
-    for person_id, name in _with_progress(list(rows), progress):
+    kept: list[int] = []
+    for person_id, name, kind_curated in _with_progress(list(rows), progress):
         target, cleaned = _rule_target(directory, person_id, name)
-        if cleaned is None:
+        if cleaned is None and not kind_curated:
             report.set_aside.append(name)
             if not dry_run:
-                report.articles += _set_aside(person_id)
+                report.articles += things.set_aside(person_id)
         elif target is not None:
             report.merged.append((name, directory.names[target]))
             if not dry_run:
                 report.articles += _fold(person_id, target)
             directory.forget(person_id, into=target)
+        else:
+            kept.append(person_id)
+    _set_aside_things(report, kept, dry_run=dry_run)
+
+
+def _set_aside_things(report: Report, person_ids: list[int], *, dry_run: bool) -> None:
+    """The persons the archive writes as things (ingest.things), set aside."""
+    found = things.written_as_things(person_ids)
+    report.set_aside += list(Person.objects.filter(pk__in=found).order_by("name").values_list("name", flat=True))
+    if not dry_run:
+        for person_id in found:
+            report.articles += things.set_aside(person_id)
 
 
 def _rule_target(directory: people.Directory, person_id: int, name: str) -> tuple[int | None, str | None]:
@@ -105,15 +118,7 @@ def _fold(person_id: int, target: int) -> int:
     return len(articles)
 
 
-@transaction.atomic
-def _set_aside(person_id: int) -> int:
-    articles = _articles_of(person_id)
-    Person.objects.filter(pk=person_id).update(not_a_person=True)
-    index.queue_articles(articles)
-    return len(articles)
-
-
-def _with_progress(rows: list[tuple[int, str]], progress: bool) -> Iterable[tuple[int, str]]:
+def _with_progress(rows: list[tuple[int, str, bool]], progress: bool) -> Iterable[tuple[int, str, bool]]:
     if not progress:
         return rows
     from tqdm import tqdm  # noqa: PLC0415 - only for interactive runs

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 
 from search import digests, people
 from search.engine import index
-from search.ingest import boilerplate, copies, inline, learned, paragraphs, persons, repeats, speakers, workers
+from search.ingest import boilerplate, copies, inline, learned, paragraphs, persons, repeats, speakers, things, workers
 from search.ingest.readers import ArticleInput, IngestError, Skipped, estimated_articles, iter_files, parse_date, read_file
 from search.models import Alias, Article, Mention, Paragraph, Person, RejectedMerge, Source, unique_slug, web_url
 
@@ -53,6 +53,7 @@ class Summary:
     index_error: str = ""  # the index could not be written: the articles are stored, their updates queued
     cluster_error: str = ""  # the Dask cluster failed: the articles before it are stored and indexed, the rest not read
     boilerplate_settled: str = ""  # what deciding repetition afresh and refitting the learned layer changed
+    set_aside: list[str] = field(default_factory=list)  # persons the run's end found written as things (ingest.things)
 
     def line(self) -> str:
         return (
@@ -60,6 +61,11 @@ class Summary:
             f"{f', {self.skipped} skipped' if self.skipped else ''}; "
             f"paragraphs: {self.paragraphs_kept} kept, {self.paragraphs_boilerplate} boilerplate; persons: {self.persons_new} new"
         )
+
+    def set_aside_line(self) -> str:
+        """The persons set aside as written like things, the first ten by name."""
+        shown = ", ".join(self.set_aside[:10]) + (f", and {len(self.set_aside) - 10} more" if len(self.set_aside) > 10 else "")
+        return f"persons: {len(self.set_aside)} set aside as written like things, not persons: {shown}" if self.set_aside else ""
 
     def skip_reasons(self) -> list[str]:
         """Why inputs were skipped, one line per file and reason, with how many ("feed.xml: 77 skipped:
@@ -518,6 +524,7 @@ def ingest_paths(
             summary.cluster_error = str(exc)
         if summary.new or summary.updated:
             summary.boilerplate_settled = settle_boilerplate(run.source_repeats.sources, refit=refit, run=run)
+            summary.set_aside = things.set_aside_things(run.directory.touched)
         if not summary.index_error:
             _apply(summary, apply_every)
     return summary
