@@ -412,3 +412,15 @@ def test_plain_two_word_names_are_parsed_as_nameparser_parses_them() -> None:
     assert len(fast) > 1000 and {"Doctor Who", "King Fahd", "Senator Obama", "Pope Francis"}.isdisjoint(fast)
     assert {name: names.parsed_parts(name) for name in fast} == fast
     assert names.parts("Donald Trump") == names.NameParts(first="donald", middles=(), last="trump", suffix="")
+
+
+@pytest.mark.django_db
+def test_persons_resolve_folds_a_compound_of_a_name_stored_before_the_rule(store: Callable[..., object]) -> None:
+    bush = _well_known("George W. Bush", 10, store)
+    compound = Person.objects.create(name="George W. Bush-era", slug="george-w-bush-era")
+    Mention.objects.create(
+        paragraph=Paragraph.objects.first(), person=compound, start=0, end=18, text="George W. Bush-era", name="George W. Bush-era"
+    )
+    call_command("persons_resolve", stdout=StringIO())
+    assert not Person.objects.filter(name="George W. Bush-era").exists()
+    assert Mention.objects.filter(person=bush).count() == 11
