@@ -84,10 +84,12 @@ def manage(checkout: Path, var: Path, *args: str, capture: bool = False) -> subp
     return subprocess.run([python_of(checkout), "manage.py", *args], cwd=checkout, env=env, check=True, capture_output=capture, text=True)
 
 
-def copy_instance(source: Path, target: Path) -> None:
+def copy_instance(source: Path, target: Path, names: tuple[str, ...] = ("db.sqlite3", "db.sqlite3-wal", "index")) -> None:
+    """``names`` of an instance copied into a fresh ``target`` (the database with its WAL, so nothing
+    committed is lost)."""
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
-    for name in ("db.sqlite3", "index"):
+    for name in names:
         if (source / name).is_dir():
             shutil.copytree(source / name, target / name)
         elif (source / name).exists():

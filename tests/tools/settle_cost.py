@@ -20,16 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
 
-
-def copied(instance: Path, work: Path) -> Path:
-    """The instance's database copied into ``work`` (with its WAL, so nothing committed is lost)."""
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    for name in ("db.sqlite3", "db.sqlite3-wal"):
-        if (instance / name).exists():
-            shutil.copy2(instance / name, work / name)
-    return work
+from grown_ingest import copy_instance  # noqa: E402 - beside this file
 
 
 def as_before_the_end() -> int:
@@ -76,7 +69,8 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
-    work = copied(args.instance.resolve(), ROOT / "var" / "settle-cost")
+    work = ROOT / "var" / "settle-cost"
+    copy_instance(args.instance.resolve(), work, names=("db.sqlite3", "db.sqlite3-wal"))
     os.environ.update(NEWSAPP_VAR_DIR=str(work), DJANGO_SECRET_KEY="bench-only", SEARCH_APPLY_IN_BACKGROUND="0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsapp.settings")
     import django  # noqa: PLC0415
