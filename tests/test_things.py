@@ -45,7 +45,7 @@ def test_a_name_written_after_an_article_and_never_alone_is_a_thing(store: Calla
         store,
         lone="Hutton",
     )
-    inside_a_word = _mentioned("Pat Lee", ["They bathe Pat Lee daily.", "Pat Lee swam.", "Rita Pat Lee ran."], store)
+    inside_a_word = _mentioned("Pat Lee", ["They bathe Pat Lee daily.", "We bathe Pat Lee too.", "Pat Lee swam."], store)
     assert things.written_as_things([thing.pk, once.pk, named_alone.pk, inside_a_word.pk]) == [thing.pk]
 
 

@@ -74,16 +74,9 @@ def _one_pass(report: Report, *, progress: bool, dry_run: bool) -> None:
             directory.forget(person_id, into=target)
         else:
             kept.append(person_id)
-    _set_aside_things(report, kept, dry_run=dry_run)
-
-
-def _set_aside_things(report: Report, person_ids: list[int], *, dry_run: bool) -> None:
-    """The persons the archive writes as things (ingest.things), set aside."""
-    found = things.written_as_things(person_ids)
-    report.set_aside += list(Person.objects.filter(pk__in=found).order_by("name").values_list("name", flat=True))
-    if not dry_run:
-        for person_id in found:
-            report.articles += things.set_aside(person_id)
+    names, articles = things.set_aside_things(kept, dry_run=dry_run)
+    report.set_aside += names
+    report.articles += articles
 
 
 def _rule_target(directory: people.Directory, person_id: int, name: str) -> tuple[int | None, str | None]:

@@ -524,7 +524,7 @@ def ingest_paths(
             summary.cluster_error = str(exc)
         if summary.new or summary.updated:
             summary.boilerplate_settled = settle_boilerplate(run.source_repeats.sources, refit=refit, run=run)
-            summary.set_aside = things.set_aside_things(run.directory.touched)
+            summary.set_aside, _ = things.set_aside_things(run.directory.touched)
         if not summary.index_error:
             _apply(summary, apply_every)
     return summary

@@ -29,7 +29,7 @@ from search.models import Mention, Paragraph, Person
 MIN_AS_THING = 2  # full-name mentions after an article, at least
 THING_SHARE = 0.2  # ... and at least this share of the full-name mentions
 _LEAD = 6  # characters read before a mention: " the " and what opens it
-_AFTER_ARTICLE = re.compile(r"(?:^|[^\w'’])(?:the|an?)\s+$", re.IGNORECASE)
+AFTER_ARTICLE = re.compile(r"(?:^|[^\w'’])(?:the|an?)\s+$", re.IGNORECASE)
 
 
 def written_as_things(person_ids: Iterable[int]) -> list[int]:
@@ -46,18 +46,16 @@ def written_as_things(person_ids: Iterable[int]) -> list[int]:
         )
         for person_id, lead in rows.iterator(chunk_size=5000):
             full[person_id] += 1
-            as_thing[person_id] += bool(_AFTER_ARTICLE.search(lead or ""))
+            as_thing[person_id] += bool(AFTER_ARTICLE.search(lead or ""))
     return sorted(p for p, n in as_thing.items() if n >= MIN_AS_THING and n >= THING_SHARE * full[p])
 
 
-def set_aside_things(person_ids: Iterable[int]) -> list[str]:
-    """Set aside those of these persons the archive writes as things; their names, and their articles
-    queued for the index."""
+def set_aside_things(person_ids: Iterable[int], *, dry_run: bool = False) -> tuple[list[str], int]:
+    """Set aside those of these persons the archive writes as things (with ``dry_run``, only find
+    them): their names, and how many articles were queued for the index."""
     found = written_as_things(person_ids)
     names = list(Person.objects.filter(pk__in=found).order_by("name").values_list("name", flat=True))
-    for person_id in found:
-        set_aside(person_id)
-    return names
+    return names, 0 if dry_run else sum(set_aside(person_id) for person_id in found)
 
 
 @transaction.atomic
