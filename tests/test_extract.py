@@ -32,6 +32,39 @@ def test_a_quoted_sentence_after_a_related_link_is_not_another_link() -> None:
     assert [d.boilerplate_reason for d in drafts] == ["", "related link", "", ""]  # a roundup's next heading
 
 
+def test_a_link_in_brackets_starts_no_list() -> None:
+    """A related link closed by its bracket is whole: the short heading under it is the story's."""
+    drafts = boilerplate.classify_paragraphs(
+        ["Five states vote on Tuesday.", "[Related: The Latest Polls]", "Georgia", "Georgia has two races."]
+    )
+    assert [d.boilerplate_reason for d in drafts] == ["", "related link", "", ""]
+
+
+def reasons_of(paragraphs: list[str]) -> list[str]:
+    return [d.boilerplate_reason for d in boilerplate.classify_paragraphs(paragraphs)]
+
+
+def test_a_byline_standing_alone_on_top_and_its_affiliation() -> None:
+    story = "WASHINGTON — The House passed the bill on Tuesday, officials said."
+    assert reasons_of(["Bart Jansen and Kevin Johnson", "USA TODAY", story]) == ["byline", "byline", ""]
+    assert reasons_of(["Jim Gomez", "The Associated Press", "MANILA, Philippines — Attacks rose."]) == ["byline", "byline", ""]
+    assert reasons_of(["Advertisement", "Jake Grovum", "Pew/Stateline Staff Writer", story]) == ["advertisement", "byline", "byline", ""]
+    assert reasons_of(["Susan Page", story, "More of the story."]) == ["byline", "", ""]  # a dateline is the story
+    # headings and headlines are not names: a function word, no given name first, four words of a headline
+    assert reasons_of(["The Good News", story]) == ["", ""]
+    assert reasons_of(["Rate Outlook", story]) == ["", ""]
+    assert reasons_of(["Missouri Blocks Right-To-Work Law", story]) == ["", ""]
+    # only on top: a name alone inside the story is a heading or a speaker ("Ezra Klein" in an interview)
+    assert reasons_of([story, "Ezra Klein", "What happens next?"]) == ["", "", ""]
+
+
+def test_a_topic_tag_list_closing_an_article() -> None:
+    tail = ["This article tagged under: Harry Reid", "Koch Brothers", "Senate"]
+    assert reasons_of(["The story.", *tail]) == ["", "topic tags", "topic tags", "topic tags"]
+    # a sentence after the lead is not a tag: the lead alone is not enough to take the tail
+    assert reasons_of(["The story.", "Tags: none", "The senator said he would return on Monday."]) == ["", "", ""]
+
+
 def test_classify_seed_keeps_six_article_paragraphs_and_sets_the_appeal_aside() -> None:
     drafts = boilerplate.classify_paragraphs(split_paragraphs(SEED.read_text(encoding="utf-8")))
     kept = [d.text for d in drafts if not d.is_boilerplate]

@@ -22,6 +22,7 @@ _PROMO_LEAD = re.compile(r"^(alert|editor[’']?s note|sponsored|related|recomme
 _PROMO_WORDS = 15
 # A link that closes a section ("Full story") starts no list: the short line after it is the next heading.
 _CLOSING_LINK = re.compile(r"^(read )?(the )?full story\b", re.I)
+_BRACKETED = re.compile(r"^\s*[(\[].*[)\]]\s*$")
 # Other stories' headlines pasted in capitals between paragraphs (as Fox News pages do).
 _ALL_CAPS_MIN_WORDS = 5
 # An author's bio closing an opinion piece: "Jane Doe teaches history at …".
@@ -33,6 +34,17 @@ _AUTHOR_BIO = re.compile(
 _AUTHOR_BIO_WORDS = 60
 _AUTHOR_BIO_TOP_WORDS = 25
 _NAME_LINE = re.compile(r"^[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3}$")
+# A byline standing alone at the top: one to five names, joined by "and" or commas ("Bart Jansen and
+# Kevin Johnson"), each opening with a given name; the line after it may be the writer's affiliation.
+_NAMES_LINE = re.compile(r"^[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3}((,? and |, )[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3}){0,4}$")
+_NAMES_APART = re.compile(r",? and |, ")
+_NOT_IN_NAMES = frozenset("the a an of and at in on for to no is with from by or".split())
+_AFFILIATION_WORDS = 6
+_LONG_NAME_WORDS = 4
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,}\s*[(—–-]")  # "WASHINGTON —", "MANILA, Philippines (AP)"
+# A topic tag list closing an article ("This article tagged under: Harry Reid", then a tag a line).
+_TAGS_LEAD = re.compile(r"^(this article (is )?tagged (under|with)|tags|topics|filed under)\s*:", re.I)
+_TAG_WORDS = 6
 
 # A reader appeal at the end of an article spans many paragraphs, most of them individually
 # harmless ("Thank you,", a signature). Once an appeal starts in the second half of an article
@@ -218,6 +230,7 @@ def _in_context(paragraphs: list[str], reasons: list[str]) -> list[str]:
             n
             and reasons[n - 1] == "related link"
             and not _CLOSING_LINK.match(paragraphs[n - 1])
+            and not _BRACKETED.match(paragraphs[n - 1])  # a link in brackets stands alone: "[Related: …]"
             and len(words) <= _PROMO_WORDS
             and text.rstrip("\"'”’")[-1:] not in ".:"
         ):
@@ -226,12 +239,55 @@ def _in_context(paragraphs: list[str], reasons: list[str]) -> list[str]:
             reasons[n] = "related link"
         elif n + 1 < len(paragraphs) and reasons[n + 1] == "byline" and _NAME_LINE.match(text):
             reasons[n] = "byline"
+    _byline_on_top(paragraphs, reasons)
+    _tag_list(paragraphs, reasons)
     kept = [n for n, r in enumerate(reasons) if not r]
     if len(kept) > 1 and len(paragraphs[kept[-1]].split()) <= _AUTHOR_BIO_WORDS and _AUTHOR_BIO.match(paragraphs[kept[-1]]):
         reasons[kept[-1]] = "author bio"
     if len(kept) > 1 and len(paragraphs[kept[0]].split()) <= _AUTHOR_BIO_TOP_WORDS and _AUTHOR_BIO.match(paragraphs[kept[0]]):
         reasons[kept[0]] = "author bio"  # an op-ed's author line above the piece
     return reasons
+
+
+def _byline_on_top(paragraphs: list[str], reasons: list[str]) -> None:
+    """A writer's name alone as the first paragraph (or the second, under furniture), and the short
+    affiliation line under it ("Michael Burke | USA TODAY", "Jake Grovum | Pew/Stateline Staff Writer")."""
+    top = 1 if reasons[:1] and reasons[0] else 0
+    if len(paragraphs) <= top + 1 or reasons[top] or not _names_alone(paragraphs[top]):
+        return
+    reasons[top] = "byline"
+    under = top + 1
+    text = paragraphs[under]
+    if not reasons[under] and len(text.split()) <= _AFFILIATION_WORDS and text[-1:] not in '.?!:"”' and not _DATELINE.match(text):
+        reasons[under] = "byline"
+
+
+def _names_alone(text: str) -> bool:
+    """Whether a line is only persons' names: each of two to four capitalised words, the first a given
+    name of any land (of four words, an English one: "Missouri Blocks Right-To-Work Law" is a headline),
+    none a function word ("The Good News", "At The White House" are headings)."""
+    if not _NAMES_LINE.match(text):
+        return False
+    from search import names  # noqa: PLC0415 - the given-name lists load on the first name line met
+
+    for name in _NAMES_APART.split(text):
+        words = name.split()
+        given = names.is_any_given_name if len(words) < _LONG_NAME_WORDS else names.is_given_name
+        if any(word.casefold() in _NOT_IN_NAMES for word in words) or not given(words[0]):
+            return False
+    return True
+
+
+def _tag_list(paragraphs: list[str], reasons: list[str]) -> None:
+    """A topic tag list: its lead line and the short lines after it to the article's end."""
+    for n, text in enumerate(paragraphs):
+        if not _TAGS_LEAD.match(text):
+            continue
+        tail = paragraphs[n + 1 :]
+        if all(len(t.split()) <= _TAG_WORDS and t[-1:] not in '.?!"”' for t in tail):
+            for m in range(n, len(paragraphs)):
+                reasons[m] = reasons[m] or "topic tags"
+        return
 
 
 def _shouting(text: str) -> bool:
