@@ -147,7 +147,7 @@ def is_any_given_name(word: str) -> bool:
 _NEWS_TITLES = frozenset(
     """mr mrs ms miss mx dr prof sen rep gov gen lt capt sgt adm st vice prime former late then acting deputy
     chairman chairwoman congressman congresswoman lawmaker spokesman spokeswoman justice trooper superintendent
-    candidate prophet the rapper star quarterback sheriff""".split()
+    candidate prophet the rapper star quarterback sheriff crown""".split()
 )
 # The labels of links and captions that run into a name: "Related Donald Trump", "Watch Cobb", "Video Pelosi".
 _LABELS = frozenset("related watch video photos photo read more exclusive breaking opinion analysis update listen".split())

@@ -82,6 +82,7 @@ def test_a_title_that_leaves_one_word_keeps_the_word() -> None:
     assert names.clean_name("Superintendent Eddie Johnson") == (15, "Eddie Johnson")
     assert names.clean_name("The Bernie Sanders") == (4, "Bernie Sanders")
     assert names.clean_name("Related Donald Trump") == (8, "Donald Trump")  # a link's label
+    assert names.clean_name("Crown Prince Mohammed bin Salman") == (13, "Mohammed bin Salman")  # two words of a title
     assert P("Miguel de la Madrid").last == "de la madrid"
 
 
@@ -157,6 +158,33 @@ def test_headline_fragments_and_institutions_are_not_persons() -> None:
 def test_a_lone_common_word_is_not_a_surname() -> None:
     found = persons.find_persons(["Energy prices rose. The energy minister spoke to Walter Energy workers."])
     assert all(m.text != "Energy" for m in found)
+
+
+def test_the_last_word_of_a_name_without_a_given_name_is_not_repeated() -> None:
+    """The model's spans given by hand (``_mentions``): a lone word it missed is the same name again
+    only after a name that opens with a given name ("Kevorkian" after "Jack Kevorkian"); after
+    "Battleground Texas" a lone "Texas" is the state, not fifteen more mentions of a group."""
+    paragraphs = ["Battleground Texas held a rally.", "Texas voters came, and Jack Kevorkian spoke.", "Kevorkian left Texas."]
+    spans = [[(0, 18, "Battleground Texas", "PERSON")], [(0, 5, "Texas", "GPE"), (26, 40, "Jack Kevorkian", "PERSON")], []]
+    found = [(m.paragraph, m.text, m.name) for m in persons._mentions(paragraphs, spans)]
+    assert (2, "Kevorkian", "Jack Kevorkian") in found
+    assert not [m for m in found if m[1] == "Texas"]
+    # no given name, but nothing else in the article is "Akram": the surname is the name again
+    paragraphs = ["Wasim Akram took five wickets.", "Akram said the pitch was slow."]
+    found = [(m.paragraph, m.name) for m in persons._mentions(paragraphs, [[(0, 11, "Wasim Akram", "PERSON")], []])]
+    assert (1, "Wasim Akram") in found
+
+
+def test_a_lone_common_word_is_not_the_surname_of_a_name_without_a_given_name() -> None:
+    """A lone "Coal" where the article writes "coal" is the word, even when the article also has the
+    model's "Beyond Coal"; a lone "White" after "Mark White" is still him; "Surprised Obama" is Obama."""
+    paragraphs = ["Beyond Coal won a grant.", "Coal prices fell as coal demand slowed."]
+    found = persons._mentions(paragraphs, [[(0, 11, "Beyond Coal", "PERSON")], [(0, 4, "Coal", "PERSON")]])
+    assert [(m.paragraph, m.text) for m in found] == [(0, "Beyond Coal")]
+    paragraphs = ["Mark White spoke.", "White said the white paper was late."]
+    found = persons._mentions(paragraphs, [[(0, 10, "Mark White", "PERSON")], [(0, 5, "White", "PERSON")]])
+    assert [(m.paragraph, m.name) for m in found] == [(0, "Mark White"), (1, "Mark White")]
+    assert persons.resolve_in_article(["Surprised Obama"], "Obama spoke.") == {"Surprised Obama": "Obama"}
 
 
 @pytest.mark.django_db

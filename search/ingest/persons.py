@@ -91,12 +91,19 @@ def _two_surnames(words: list[str], by_word: dict[str, list[str]]) -> str | None
     return surname_of[0] if surname_of and any(names.surname(f) == names.fold(words[0]) for f in first) else None
 
 
-_GERUND = re.compile(r"^[A-Z][a-z]{3,}ing$")  # "Removing", "Defunding": a headline's verb, not a given name
+# "Removing", "Defunding", "Surprised", "Embattled": a headline's verb or participle, not a given name
+_GERUND = re.compile(r"^[A-Z][a-z]{3,}ing$|^[A-Z][a-z]{4,}ed$")
+
+
+def _opens_with_given_name(name: str) -> bool:
+    """ "Wasim Akram", "H. Morris": a given name of any land or an initial, then more."""
+    first = name.split()[0]
+    return " " in name and (names.is_any_given_name(first) or bool(names.INITIALS.match(first)))
 
 
 def _is_word(token: str, lowered: frozenset[str]) -> bool:
-    """A capitalised word the article also writes in lower case, or a verb's -ing form, and no given
-    name: "Removing", "Team", "Collapse"."""
+    """A capitalised word the article also writes in lower case, or a verb's -ing or -ed form, and no
+    given name: "Removing", "Team", "Collapse", "Surprised"."""
     return (token.casefold() in lowered or bool(_GERUND.match(token))) and not names.is_given_name(token)
 
 
@@ -225,7 +232,7 @@ def _mentions(paragraphs: list[str], spans: list[ner.ParagraphSpans]) -> list[Me
                     weak.add((number, start))
     with_tables = _with_table_names(paragraphs, raw)
     raw = _without_other_entities(with_tables, spans, set(with_tables) - set(raw))
-    raw += _repeated_names(paragraphs, raw)
+    raw += _repeated_names(paragraphs, raw, spans)
     raw = _headline_names(paragraphs, raw, weak)
     raw.sort()
     in_sentences = [name for n, start, _, name in raw if (n, start) not in weak and " " in name]
@@ -235,8 +242,8 @@ def _mentions(paragraphs: list[str], spans: list[ner.ParagraphSpans]) -> list[Me
     return [
         MentionDraft(paragraph=n, start=s, end=e, text=name, name=resolved[name], weak=resolved[name] not in strong)
         for n, s, e, name in raw
-        if " " in resolved[name] or not _is_word(name, lowered)  # a lone "Energy" where the article writes "energy"
-    ]
+        if " " in name or not _is_word(name, lowered) or _opens_with_given_name(resolved[name])
+    ]  # a lone "Energy" where the article writes "energy" is a word, unless it is "Mark White"'s "White"
 
 
 def _question_word_dropped(entity: str, paragraph: str, start: int) -> str:
@@ -423,13 +430,17 @@ def _with_table_names(paragraphs: list[str], found: list[tuple[int, int, int, st
     return kept
 
 
-def _repeated_names(paragraphs: list[str], found: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+def _repeated_names(
+    paragraphs: list[str], found: list[tuple[int, int, int, str]], spans: list[ner.ParagraphSpans]
+) -> list[tuple[int, int, int, str]]:
     """Later mentions that the model missed of names it found elsewhere in the same article.
 
     The small model misses names in short or unusual sentences ("Merkel spoke first."); a name
     it recognised once in an article is strong evidence for its other occurrences there.
     """
-    known = {name for *_, name in found} | {_surname_word(name) for *_, name in found if " " in name}
+    other = {names.fold(t) for paragraph in spans for _, _, t, label in paragraph if label in ner.OTHER_LABELS and " " not in t}
+    lowered = _lower_case_words("\n".join(paragraphs))
+    known = {name for *_, name in found} | {_surname_word(name) for *_, name in found if _repeats_surname(name, other, lowered)}
     if not known:
         return []
     alternatives = "|".join(re.escape(n) for n in sorted(known, key=len, reverse=True))
@@ -445,6 +456,20 @@ def _repeated_names(paragraphs: list[str], found: list[tuple[int, int, int, str]
                 name = by_upper[match.group(1)] if in_capitals else match.group(1)
                 extra.append((number, match.start(), match.end(), name))
     return extra
+
+
+def _repeats_surname(name: str, other: set[str], lowered: frozenset[str]) -> bool:
+    """Whether a full name's last word alone, where the model missed it, is the same name: not when
+    the name opens with no given name and the article has the word otherwise, as an entity the model
+    calls a place, group or thing (``other``: folded one-word entities) or in lower case. "Battleground Texas",
+    "Weimar Germany", "Arch Coal" are a group, a time and a company the model took for persons once;
+    their last words elsewhere in the article are the state, the country and the coal, not fifteen
+    more mentions of a "person". A name of a land the lists do not know ("Wasim Akram") keeps its
+    surname: the article writes "Akram" for nothing else."""
+    if " " not in name:
+        return False
+    last = _surname_word(name)
+    return _opens_with_given_name(name) or not (names.fold(last) in other or last.casefold() in lowered)
 
 
 def _surname_word(name: str) -> str:
