@@ -92,6 +92,7 @@ bench: install-dev
 # of two AllSides samples, duplicates and non-persons among persons with 3+ mentions (hand labels in tests/data).
 eval-persons: install
 	$(PY) tests/tools/persons_eval.py --list
+	$(PY) tests/tools/main_persons.py
 
 # Who speaks: precision/recall/F1 on the labelled samples (docs/SPEAKERS.md; articles read from ../shared).
 eval-speakers: install

@@ -152,6 +152,9 @@ _NEWS_TITLES = frozenset(
 # The labels of links and captions that run into a name: "Related Donald Trump", "Watch Cobb", "Video Pelosi".
 _LABELS = frozenset("related watch video photos photo read more exclusive breaking opinion analysis update listen".split())
 TITLES = (frozenset(CONSTANTS.titles) - _given_names() - {"field", "ab", "nanny"}) | _NEWS_TITLES | _LABELS | {"king", "governor", "pres"}
+# Titles a person is known by with one name ("Pope Francis", "King Fahd", "Queen Elizabeth", "Prince
+# Harry"): kept with the name when stripping them would leave one word, which is never a person alone.
+_KNOWN_BY_TITLE = frozenset("pope king queen prince princess emperor empress sultan emir sheikh ayatollah".split())
 _POSSESSIVE = re.compile(r"(['’]s|['’])$")
 # An English compound made of a name ("George W. Bush-era", "Karl Rove-backed", "Soros-funded") is
 # that name; a hyphen before other lower-case letters is part of the name ("Moon Jae-in", "Kim Jong-un").
@@ -168,6 +171,8 @@ def clean_name(text: str) -> tuple[int, str] | None:
     tokens = text.split()
     offset = 0
     while tokens and tokens[0].rstrip(".").casefold() in TITLES:
+        if len(tokens) == 2 and tokens[0].casefold() in _KNOWN_BY_TITLE:
+            break  # "Pope Francis", "King Fahd": the title is how the one word is known
         offset = text.index(tokens[0], offset) + len(tokens[0])
         tokens = tokens[1:]
     if not tokens:

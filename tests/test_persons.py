@@ -78,7 +78,10 @@ def test_near_spellings_are_misspellings_not_other_given_names() -> None:
 
 
 def test_a_title_that_leaves_one_word_keeps_the_word() -> None:
-    assert names.clean_name("King Fahd") == (5, "Fahd")
+    assert names.clean_name("King Fahd") == (0, "King Fahd")  # one word left: the title is how he is known
+    assert names.clean_name("Pope Francis") == (0, "Pope Francis")
+    assert names.clean_name("Mr. Trump") == (4, "Trump")  # a courtesy title is no part of a name
+    assert names.clean_name("King Salman bin Abdulaziz") == (5, "Salman bin Abdulaziz")
     assert names.clean_name("Superintendent Eddie Johnson") == (15, "Eddie Johnson")
     assert names.clean_name("The Bernie Sanders") == (4, "Bernie Sanders")
     assert names.clean_name("Related Donald Trump") == (8, "Donald Trump")  # a link's label

@@ -320,7 +320,9 @@ _PLACE_LABELS = frozenset({"NORP"})
 
 def _without_other_entities(found: list[Raw], spans: list[ner.ParagraphSpans], tables: set[Raw] | None = None) -> list[Raw]:
     """Leave out a name the model calls something other than a person (a group, a place, a work) in
-    the same article at least as often as it calls it a person ("Boko Haram", "Charlie Hebdo"), unless
+    the same article at least as often as it calls it a person ("Boko Haram", "Charlie Hebdo"; a lone
+    word more often: "Trump" five times a person and five an organisation is still a surname for the
+    archive to resolve, and a lone word never creates a person), unless
     a table pattern found it or it is a word of a full name kept there ("Conte" of "Lansana Conte");
     a full name not opening with a given name whose last word the article uses as a nationality
     ("Displaced Syrian"); and a name
@@ -341,7 +343,7 @@ def _without_other_entities(found: list[Raw], spans: list[ner.ParagraphSpans], t
     lone = [
         m
         for m in found
-        if " " not in m[3] and (m in tables or names.fold(m[3]) in words_of_full or other[_entity_key(m[3])] < person[_entity_key(m[3])])
+        if " " not in m[3] and (m in tables or names.fold(m[3]) in words_of_full or other[_entity_key(m[3])] <= person[_entity_key(m[3])])
     ]
     return sorted(full + lone)
 

@@ -69,7 +69,11 @@ def read_labels(sample: str) -> dict[str, Label]:
 
 
 def sample_records(sample: str) -> list[dict[str, object]]:
-    bucket = SAMPLES[sample]
+    return records_in_bucket(SAMPLES[sample])
+
+
+def records_in_bucket(bucket: int) -> list[dict[str, object]]:
+    """The corpus articles whose ID hashes to ``bucket`` of BUCKETS, in corpus order."""
     paths = sorted(ALLSIDES.glob("allsides_*.jsonl.gz"))
     if not paths:
         raise SystemExit(f"The AllSides corpus is missing: {ALLSIDES} (set NEWSAPP_SHARED_DIR to the shared/ folder).")
