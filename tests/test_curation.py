@@ -78,28 +78,28 @@ def test_merge_fox_news_and_fox_online_news(curator: Client, store: Callable[...
 def test_boilerplate_rule_previews_then_applies(
     curator: Client, store: Callable[..., object], django_capture_on_commit_callbacks: Any
 ) -> None:
-    store("Read more at our site.\n\nThe bridge reopened.", source="Daily")
-    store("Read more at our site.\n\nThe tunnel closed.", source="Daily")
+    store("Discover more at our site.\n\nThe bridge reopened.", source="Daily")
+    store("Discover more at our site.\n\nThe tunnel closed.", source="Daily")
     source = Source.objects.get()
-    assert total(q="read") == 2
-    form = {"source": source.pk, "pattern": "Read more at our site.", "reason": "read-more link"}
+    assert total(q="discover") == 2
+    form = {"source": source.pk, "pattern": "Discover more at our site.", "reason": "read-more link"}
     preview = curator.post("/admin/search/boilerplaterule/add/", form)
     page = preview.content.decode()
     assert preview.status_code == 200 and "This rule catches 2 paragraph(s)" in page and "data-preview" in page
     assert "Please correct" not in page and "errornote" not in page  # a step, not an error (it was shown red)
-    assert not BoilerplateRule.objects.exists() and total(q="read") == 2
+    assert not BoilerplateRule.objects.exists() and total(q="discover") == 2
     with django_capture_on_commit_callbacks(execute=True):  # the admin applies the index update after commit
         saved = curator.post("/admin/search/boilerplaterule/add/", {**form, "confirm": "on"}, follow=True)
     assert "2 paragraph(s) set aside" in saved.content.decode()
-    assert total(q="read") == 0
+    assert total(q="discover") == 0
     assert Paragraph.objects.filter(boilerplate_reason="read-more link").count() == 2
-    store("Read more at our site.\n\nA third story.", source="Daily")  # the rule applies to new articles too
-    assert total(q="read") == 0
+    store("Discover more at our site.\n\nA third story.", source="Daily")  # the rule applies to new articles too
+    assert total(q="discover") == 0
     rule = BoilerplateRule.objects.get()
     with django_capture_on_commit_callbacks(execute=True):  # and deleting the rule undoes it
         undone = curator.post(f"/admin/search/boilerplaterule/{rule.pk}/delete/", {"post": "yes"}, follow=True)
     assert "3 paragraph(s) kept again" in undone.content.decode()
-    assert total(q="read") == 3
+    assert total(q="discover") == 3
 
 
 def test_bad_regex_rule_is_refused(curator: Client) -> None:
