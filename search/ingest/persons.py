@@ -232,13 +232,13 @@ def _mentions(paragraphs: list[str], spans: list[ner.ParagraphSpans]) -> list[Me
                     weak.add((number, start))
     with_tables = _with_table_names(paragraphs, raw)
     raw = _without_other_entities(with_tables, spans, set(with_tables) - set(raw))
-    raw += _repeated_names(paragraphs, raw, spans)
+    lowered = _lower_case_words(text)
+    raw += _repeated_names(paragraphs, raw, spans, lowered)
     raw = _headline_names(paragraphs, raw, weak)
     raw.sort()
     in_sentences = [name for n, start, _, name in raw if (n, start) not in weak and " " in name]
     resolved = resolve_in_article([name for *_, name in raw], text, in_sentences)
     strong = {resolved[name] for name in in_sentences}
-    lowered = _lower_case_words(text)
     return [
         MentionDraft(paragraph=n, start=s, end=e, text=name, name=resolved[name], weak=resolved[name] not in strong)
         for n, s, e, name in raw
@@ -433,7 +433,7 @@ def _with_table_names(paragraphs: list[str], found: list[tuple[int, int, int, st
 
 
 def _repeated_names(
-    paragraphs: list[str], found: list[tuple[int, int, int, str]], spans: list[ner.ParagraphSpans]
+    paragraphs: list[str], found: list[tuple[int, int, int, str]], spans: list[ner.ParagraphSpans], lowered: frozenset[str]
 ) -> list[tuple[int, int, int, str]]:
     """Later mentions that the model missed of names it found elsewhere in the same article.
 
@@ -441,7 +441,6 @@ def _repeated_names(
     it recognised once in an article is strong evidence for its other occurrences there.
     """
     other = {names.fold(t) for paragraph in spans for _, _, t, label in paragraph if label in ner.OTHER_LABELS and " " not in t}
-    lowered = _lower_case_words("\n".join(paragraphs))
     known = {name for *_, name in found} | {_surname_word(name) for *_, name in found if _repeats_surname(name, other, lowered)}
     if not known:
         return []
