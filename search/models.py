@@ -222,6 +222,26 @@ class Mention(models.Model):
         return f"{self.text} → {self.person}"
 
 
+class UnresolvedMention(models.Model):
+    """A name the article's ingest found but could not give to anyone yet: a lone surname ("Obama")
+    before the archive knew a person of it, a headline's full name no sentence confirmed. Kept so that
+    a person met later takes it (ingest.unresolved, at the end of every run and in ``persons_resolve``):
+    the persons an article ends with do not depend on the order the files came in."""
+
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, related_name="unresolved_mentions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, db_index=True)
+    speaker = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["paragraph", "start"]
+
+    def __str__(self) -> str:
+        return f"{self.text} (no one yet)"
+
+
 class BoilerplateRule(models.Model):
     """A curated rule: paragraphs of a source (or of every source) that are boilerplate."""
 

@@ -26,7 +26,7 @@ from search.curation import suggestions
 from search.engine import index
 from search.ingest import persons
 from search.ingest import store as ingest
-from search.models import Alias, Article, IndexOutbox, Mention, Paragraph, Person, PersonRedirect
+from search.models import Alias, Article, IndexOutbox, Mention, Paragraph, Person, PersonRedirect, UnresolvedMention
 from tests.conftest import DEMO, jsonl
 
 P = names.parts
@@ -235,6 +235,7 @@ def _preview(paths: list[Path]) -> list[dict[str, object]]:
 
 
 ARTICLES = [
+    {"url": "https://e.org/0", "published": "2019-02-28", "text": "Obama spoke in Chicago on Monday, and Obama left."},
     {"url": "https://e.org/1", "published": "2019-03-01", "text": "Donald J. Trump met Vladimir V. Putin in Helsinki on Monday."},
     {"url": "https://e.org/2", "published": "2019-03-02", "text": "Putin said the talks were useful, and President Trump said he agreed."},
     {
@@ -244,24 +245,64 @@ ARTICLES = [
     },
     {"url": "https://e.org/4", "published": "2019-03-04", "text": "Donald Trump spoke. Donald Trump left. Wasserman Schultz stayed."},
     {"url": "https://e.org/5", "published": "2019-03-05", "text": "Lukashenko met Yevgeny Prigozhin. Prigozhin then left for Minsk."},
+    {"url": "https://e.org/6", "published": "2019-03-06", "text": "Former President Barack Obama spoke in Chicago on Tuesday."},
 ]
+
+
+def _stored_persons(urls: list[str]) -> list[list[str]]:
+    return [sorted(set(Mention.objects.filter(paragraph__article__url=url).values_list("person__name", flat=True))) for url in urls]
 
 
 @pytest.mark.django_db
 def test_the_dry_run_gives_the_persons_an_ingest_of_the_same_files_stores(tmp_path: Path) -> None:
-    """Resolving against the stored directory plus the files previewed so far: every article's
-    canonical persons in the preview are the ones the real ingest gives it, one article at a time."""
+    """Resolving against the stored directory plus the files previewed, then giving earlier articles'
+    unresolved names to the persons met later: every article's canonical persons in the preview are
+    the ones it has once an ingest of the same files is done, file after file."""
     Person.objects.create(name="Alexander Lukashenko", slug="alexander-lukashenko")
     files = [jsonl(tmp_path / f"{n}.jsonl", [record]) for n, record in enumerate(ARTICLES)]
     preview = [sorted(article["persons"]) for article in _preview(files)]  # type: ignore[arg-type]
-    stored = []
-    for path, record in zip(files, ARTICLES, strict=True):
+    for path in files:
         ingest.ingest_paths([path])
-        article = Article.objects.get(url=record["url"])
-        stored.append(sorted(set(Mention.objects.filter(paragraph__article=article).values_list("person__name", flat=True))))
+    stored = _stored_persons([str(record["url"]) for record in ARTICLES])
     assert preview == stored
-    assert stored[1] == ["Donald J. Trump", "Vladimir V. Putin"] and stored[3] == ["Debbie Wasserman Schultz", "Donald Trump"]
-    assert stored[4] == ["Alexander Lukashenko", "Yevgeny Prigozhin"]
+    assert stored[0] == ["Barack Obama"]  # met only in the last file
+    assert stored[2] == ["Donald Trump", "Vladimir V. Putin"] and stored[4] == ["Debbie Wasserman Schultz", "Donald Trump"]
+    assert stored[5] == ["Alexander Lukashenko", "Yevgeny Prigozhin"]
+    assert not UnresolvedMention.objects.filter(name="Obama").exists()
+
+
+@pytest.mark.django_db
+def test_the_order_of_the_files_does_not_change_an_articles_persons(tmp_path: Path) -> None:
+    """A lone surname stored before its person is met goes to that person at the end of the run that
+    meets it, in a later run too: the persons and mentions are the same in either order."""
+    lone, full = jsonl(tmp_path / "lone.jsonl", [ARTICLES[0]]), jsonl(tmp_path / "full.jsonl", [ARTICLES[-1]])
+    results = []
+    for order in ([lone, full], [full, lone], [lone]):
+        Mention.objects.all().delete()
+        Article.objects.all().delete()
+        Person.objects.all().delete()
+        for path in order:
+            ingest.ingest_paths([path])
+        results.append(sorted(Mention.objects.values_list("paragraph__article__url", "text", "person__name")))
+    assert (
+        results[0]
+        == results[1]
+        == [("https://e.org/0", "Obama", "Barack Obama")] * 2 + [("https://e.org/6", "Barack Obama", "Barack Obama")]
+    )
+    assert results[2] == [] and list(UnresolvedMention.objects.values_list("text", "name")) == [("Obama", "Obama")] * 2
+
+
+@pytest.mark.django_db
+def test_persons_resolve_gives_unresolved_mentions_to_a_person_curated_since(store: Callable[..., object]) -> None:
+    """A curator's new person (or alias) takes the lone mentions no one had, at the next persons_resolve."""
+    store("Obama spoke in Chicago on Monday, and Obama left.")
+    assert not Mention.objects.exists() and UnresolvedMention.objects.count() == 2
+    obama = Person.objects.create(name="Barack Obama", slug="barack-obama")
+    out = StringIO()
+    call_command("persons_resolve", stdout=out)
+    assert "2 earlier mention(s) given to a person" in out.getvalue()
+    assert Mention.objects.filter(person=obama).count() == 2 and not UnresolvedMention.objects.exists()
+    assert not IndexOutbox.objects.exists() and index.check().clean
 
 
 @pytest.mark.django_db

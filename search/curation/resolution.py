@@ -17,7 +17,7 @@ from django.db.models import Count
 
 from search import people
 from search.engine import index
-from search.ingest import persons, things
+from search.ingest import persons, store, things, unresolved
 from search.models import Mention, Paragraph, Person, PersonRedirect
 
 
@@ -26,11 +26,12 @@ class Report:
     merged: list[tuple[str, str]] = field(default_factory=list)  # (folded name, into)
     set_aside: list[str] = field(default_factory=list)
     articles: int = 0
+    late_mentions: int = 0  # mentions no one had when their article was stored, given to a person now
 
     def line(self) -> str:
         return (
-            f"{len(self.merged)} person(s) folded into another, {len(self.set_aside)} set aside as not persons; "
-            f"{self.articles} article(s) queued for the index"
+            f"{len(self.merged)} person(s) folded into another, {len(self.set_aside)} set aside as not persons, "
+            f"{self.late_mentions} earlier mention(s) given to a person; {self.articles} article(s) queued for the index"
         )
 
 
@@ -46,7 +47,11 @@ def resolve_stored(*, progress: bool = False, dry_run: bool = False) -> Report:
         _one_pass(report, progress=progress, dry_run=dry_run)
         if len(report.merged) + len(report.set_aside) == changed:
             break
+    directory = people.Directory()
+    late = unresolved.resolve_kept(directory, dry_run=dry_run)
+    report.late_mentions, report.articles = late.mentions, report.articles + len(late.articles)
     if not dry_run:
+        store.rename_to_better(directory, late.persons)
         index.apply_pending()
     return report
 

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 
 from search import digests, people
 from search.engine import index
-from search.ingest import boilerplate, copies, inline, learned, paragraphs, persons, repeats, speakers, things, workers
+from search.ingest import boilerplate, copies, inline, learned, paragraphs, persons, repeats, speakers, things, unresolved, workers
 from search.ingest.readers import ArticleInput, IngestError, Skipped, estimated_articles, iter_files, parse_date, read_file
 from search.models import Alias, Article, Mention, Paragraph, Person, RejectedMerge, Source, unique_slug, web_url
 
@@ -54,6 +54,7 @@ class Summary:
     cluster_error: str = ""  # the Dask cluster failed: the articles before it are stored and indexed, the rest not read
     boilerplate_settled: str = ""  # what deciding repetition afresh and refitting the learned layer changed
     set_aside: list[str] = field(default_factory=list)  # persons the run's end found written as things (ingest.things)
+    late_mentions: str = ""  # earlier articles' mentions the run's persons took (ingest.unresolved)
 
     def line(self) -> str:
         return (
@@ -257,11 +258,16 @@ def resolve_people(
         if Person.objects.filter(pk__in=set(ids.values())).count() == len(set(ids.values())):
             break
         directory.reload()  # it named a person the database no longer has: a curator merged it away meanwhile
-    for person_id, name in directory.better_names(ids.values()).items():
-        if not Person.objects.filter(name=name[:200]).exclude(pk=person_id).exists():
-            Person.objects.filter(pk=person_id, name_curated=False).update(name=name[:200])
+    rename_to_better(directory, ids.values())
     rows = Person.objects.in_bulk(set(ids.values()))
     return {name: rows[i] for name, i in ids.items() if i in rows}, created
+
+
+def rename_to_better(directory: people.Directory, person_ids: Iterable[int]) -> None:
+    """Each of these persons renamed to the form of its name its mentions use most (Directory.better_names)."""
+    for person_id, name in directory.better_names(person_ids).items():
+        if not Person.objects.filter(name=name[:200]).exclude(pk=person_id).exists():
+            Person.objects.filter(pk=person_id, name_curated=False).update(name=name[:200])
 
 
 def _resolved_ids(
@@ -351,6 +357,7 @@ def replace_paragraphs(
         for m in prepared.mentions
         if m.name in found
     )
+    unresolved.keep(rows, prepared.mentions, found)
     repeats.apply_article_rules(article)
     counter = source_repeats or repeats.SourceRepeats()
     changed = counter.mark(article)
@@ -378,9 +385,13 @@ def preview(prepared: PreparedArticle, directory: people.Directory | None = None
 
     With ``directory`` (the stored persons plus those the articles previewed before would have
     created), the canonical persons are the ones an ingest of the same files would store."""
-    article = prepared.article
     directory = directory or people.Directory.for_names(m.name for m in prepared.mentions)
-    ids = _resolved_ids(prepared.mentions, directory, article.published, directory.add_virtual)
+    return preview_of(prepared, _resolved_ids(prepared.mentions, directory, prepared.article.published, directory.add_virtual), directory)
+
+
+def preview_of(prepared: PreparedArticle, ids: dict[str, int], directory: people.Directory) -> dict[str, object]:
+    """The preview of an article whose names ``directory`` resolved to ``ids``."""
+    article = prepared.article
     directory.better_names(ids.values())
     canonical = {name: directory.names[i] for name, i in ids.items()}
     by_paragraph: dict[int, list[persons.MentionDraft]] = {}
@@ -441,18 +452,34 @@ def preview_paths(
     processes: int = 1,
     cluster: str | None = None,
 ) -> Summary:
-    """Prepare every article as ingest would and hand its preview to ``emit``; stores nothing."""
+    """Prepare every article as ingest would and hand its preview to ``emit``; stores nothing.
+
+    The previews are held until the last file is read: a lone surname in an early article goes to a
+    person a later one brings, as it does at the end of an ingest of the same files."""
     summary = Summary()
     on_error = _failure_recorder(summary)
     directory = people.Directory()  # the stored persons, and those the files previewed so far would add
+    held: list[tuple[PreparedArticle, dict[str, int]]] = []
     for prepared, _ in prepare_stream(_articles(paths, defaults, summary), on_error=on_error, processes=processes, cluster=cluster):
         summary.new += 1
         _count_paragraphs(summary, prepared)
-        found = preview(prepared, directory)
+        ids = _resolved_ids(prepared.mentions, directory, prepared.article.published, directory.add_virtual)
         if emit is not None:
-            emit(found)
+            held.append((prepared, ids))
+    if emit is not None:
+        _emit_held(held, directory, emit)
     summary.persons_new = directory.virtual_count
     return summary
+
+
+def _emit_held(
+    held: list[tuple[PreparedArticle, dict[str, int]]], directory: people.Directory, emit: Callable[[dict[str, object]], None]
+) -> None:
+    """As the ingest's end does (settle_persons): the names no one had, given to a person met later; then the previews."""
+    for prepared, ids in held:
+        ids |= unresolved.late_ids((m.name for m in prepared.mentions if m.name not in ids), directory, prepared.article.published)
+    for prepared, ids in held:
+        emit(preview_of(prepared, ids, directory))
 
 
 def _failure_recorder(summary: Summary) -> Callable[[ArticleInput, IngestError], None]:
@@ -524,6 +551,7 @@ def ingest_paths(
             summary.cluster_error = str(exc)
         if summary.new or summary.updated:
             summary.boilerplate_settled = settle_boilerplate(run.source_repeats.sources, refit=refit, run=run)
+            summary.late_mentions = settle_persons(run.directory)
             summary.set_aside, _ = things.set_aside_things(run.directory.touched)
         if not summary.index_error:
             _apply(summary, apply_every)
@@ -582,6 +610,16 @@ def settle_boilerplate(sources: set[int], *, refit: bool = True, run: Run | None
             applied = learned.apply_archive(model, rows)
             lines.append(f"boilerplate: learned layer fitted again, {applied.set_aside} paragraph(s) set aside, {applied.returned} back")
     return "\n".join(lines)
+
+
+def settle_persons(directory: people.Directory) -> str:
+    """After a run: the mentions no one had when their article was stored, given to the persons known
+    now (ingest.unresolved), with those persons renamed as their mentions now say. A line to report."""
+    resolved = unresolved.resolve_kept(directory)
+    if not resolved.mentions:
+        return ""
+    rename_to_better(directory, resolved.persons)
+    return resolved.line()
 
 
 def settle_furniture(sources: Iterable[int], processes: int = 1, run: Run | None = None) -> int:

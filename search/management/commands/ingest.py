@@ -97,6 +97,8 @@ class Command(BaseCommand):
                 out.write(f"skipped: {line}")
         if summary.boilerplate_settled:
             out.write(summary.boilerplate_settled)
+        if summary.late_mentions:
+            out.write(summary.late_mentions)
         if summary.set_aside:
             out.write(summary.set_aside_line())
         out.write(summary.line())
