@@ -37,7 +37,8 @@ HELD_OUT_2 = ROOT / "tests" / "data" / "allsides_boilerplate_heldout2.tsv"  # a 
 HELD_OUT_3 = ROOT / "tests" / "data" / "allsides_boilerplate_heldout3.tsv"  # a fourth, labelled after all three were used
 HELD_OUT_4 = ROOT / "tests" / "data" / "allsides_boilerplate_heldout4.tsv"  # a fifth, labelled after all four were used
 HELD_OUT_5 = ROOT / "tests" / "data" / "allsides_boilerplate_heldout5.tsv"  # 20 outlets no sample had (#19)
-HELD_OUT_6 = ROOT / "tests" / "data" / "allsides_boilerplate_heldout6.tsv"  # 20 more, kept blind
+HELD_OUT_6 = ROOT / "tests" / "data" / "allsides_boilerplate_heldout6.tsv"  # 20 more, blind until 2026-12-07
+HELD_OUT_7 = ROOT / "tests" / "data" / "allsides_boilerplate_heldout7.tsv"  # 20 more, kept blind
 SAMPLES = (
     ("development sample", DEVELOPMENT),
     ("held-out sample", HELD_OUT),
@@ -46,6 +47,7 @@ SAMPLES = (
     ("fourth held-out sample", HELD_OUT_4),
     ("fifth held-out sample", HELD_OUT_5),
     ("sixth held-out sample", HELD_OUT_6),
+    ("seventh held-out sample", HELD_OUT_7),
 )
 # Never listed by --show: its misses stay unread, so its figures estimate outlets nothing was tuned on.
 BLIND = {"sixth held-out sample"}
