@@ -104,6 +104,7 @@ class Directory:
     SURNAME_MONTHS = 12  # a lone surname is the person most mentioned within a year of the article
     DOMINANCE = 2.0  # … by this factor over the next one; closer than that it stays unresolved
     LONE_PER_FULL = 100  # a person takes lone surnames up to this many times its full-name mentions
+    LONE_MIN_ARTICLES = 2  # … and only once its full name is in this many articles (or a curator made it)
     NEAR_MENTIONS = 3  # a near spelling ("Ihan Omar") is taken for a person mentioned at least this often
     NEAR_BLOCK = 3  # near spellings are looked for among last names that start with as many letters
     OWNER_FACTOR = 20  # "Surprised Obama" is Obama when Obama has this many times its mentions in the article
@@ -141,7 +142,9 @@ class Directory:
         self.names: dict[int, str] = {}
         self.months: dict[int, Counter[Month]] = {}
         self.forms: dict[int, Counter[str]] = {}  # person → the full names its mentions were resolved to, counted
+        self.full_articles: Counter[int] = Counter()  # person → articles that name it in full
         self.curated: set[int] = set()
+        self.aliased: set[int] = set()
         self._exclude: int | None = None
         self.moved: dict[int, int] = {}  # person folded away → the person it is now
         persons = Person.objects.all() if self._persons is None else self._persons
@@ -154,11 +157,15 @@ class Directory:
         # function called once a mention (5.0 s against 2.7 s for the whole AllSides corpus's mentions).
         for person_id, day, n in mentions.values_list("person_id", "paragraph__article__published").annotate(n=Count("id")):
             self.months.setdefault(person_id, Counter())[month_of(day) or -1] += n
-        for person_id, form, n in mentions.filter(name__contains=" ").values_list("person_id", "name").annotate(n=Count("id")):
+        full = mentions.filter(name__contains=" ")
+        for person_id, form, n in full.values_list("person_id", "name").annotate(n=Count("id")):
             self.forms.setdefault(person_id, Counter())[form] += n
+        for person_id, n in full.values_list("person_id").annotate(n=Count("paragraph__article_id", distinct=True)):
+            self.full_articles[person_id] = n
         aliases = Alias.objects.all() if self._aliases is None else self._aliases
         for person_id, name in aliases.values_list("person_id", "name"):
             self.by_name[name_key(name)] = person_id  # a curated alias wins
+            self.aliased.add(person_id)
 
     def _add(self, person_id: int, name: str, *, searchable: bool = True) -> None:
         self.names[person_id] = name
@@ -258,6 +265,11 @@ class Directory:
         return [pid for pid in self.by_last.get(key, ()) if names.is_full_name(self.names.get(pid, "")) and self._takes_lone_mentions(pid)]
 
     def _takes_lone_mentions(self, person_id: int) -> bool:
+        """Named in full in LONE_MIN_ARTICLES articles (or curated), and not yet LONE_PER_FULL times as
+        often alone: a name one article gave ("Peter Kavanaugh", "Sharon David", "Radical Left") does
+        not take every later "Kavanaugh", "David" or "Left" of the archive (docs/PERSONS.md, rule 5)."""
+        if self.full_articles[person_id] < self.LONE_MIN_ARTICLES and person_id not in self.curated | self.aliased:
+            return False
         full = sum(self.forms.get(person_id, Counter()).values())
         lone = self.mention_count(person_id) - full
         return lone < self.LONE_PER_FULL * max(full, 1)
@@ -312,6 +324,7 @@ class Directory:
         self.touched.add(person_id)
         if names.is_full_name(form):
             self.forms.setdefault(person_id, Counter())[form] += count
+            self.full_articles[person_id] += 1
 
     def better_names(self, person_ids: Iterable[int]) -> dict[int, str]:
         """Persons whose name is no longer the form of it their mentions use most ("Donald Trump", not

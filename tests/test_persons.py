@@ -246,6 +246,8 @@ ARTICLES = [
     {"url": "https://e.org/4", "published": "2019-03-04", "text": "Donald Trump spoke. Donald Trump left. Wasserman Schultz stayed."},
     {"url": "https://e.org/5", "published": "2019-03-05", "text": "Lukashenko met Yevgeny Prigozhin. Prigozhin then left for Minsk."},
     {"url": "https://e.org/6", "published": "2019-03-06", "text": "Former President Barack Obama spoke in Chicago on Tuesday."},
+    {"url": "https://e.org/7", "published": "2019-03-07", "text": "Barack Obama met supporters in Chicago on Wednesday."},
+    {"url": "https://e.org/8", "published": "2019-03-08", "text": "Vladimir V. Putin spoke in Moscow on Friday."},
 ]
 
 
@@ -258,15 +260,16 @@ def test_the_dry_run_gives_the_persons_an_ingest_of_the_same_files_stores(tmp_pa
     """Resolving against the stored directory plus the files previewed, then giving earlier articles'
     unresolved names to the persons met later: every article's canonical persons in the preview are
     the ones it has once an ingest of the same files is done, file after file."""
-    Person.objects.create(name="Alexander Lukashenko", slug="alexander-lukashenko")
+    Person.objects.create(name="Alexander Lukashenko", slug="alexander-lukashenko", name_curated=True)  # a curator's
     files = [jsonl(tmp_path / f"{n}.jsonl", [record]) for n, record in enumerate(ARTICLES)]
     preview = [sorted(article["persons"]) for article in _preview(files)]  # type: ignore[arg-type]
     for path in files:
         ingest.ingest_paths([path])
     stored = _stored_persons([str(record["url"]) for record in ARTICLES])
     assert preview == stored
-    assert stored[0] == ["Barack Obama"]  # met only in the last file
-    assert stored[2] == ["Donald Trump", "Vladimir V. Putin"] and stored[4] == ["Debbie Wasserman Schultz", "Donald Trump"]
+    assert stored[0] == ["Barack Obama"]  # named in full only in two later files
+    assert stored[2] == ["Donald Trump", "Vladimir V. Putin"]  # the second article to name Putin in full is the last
+    assert stored[4] == ["Debbie Wasserman Schultz", "Donald Trump"]
     assert stored[5] == ["Alexander Lukashenko", "Yevgeny Prigozhin"]
     assert not UnresolvedMention.objects.filter(name="Obama").exists()
 
@@ -275,7 +278,7 @@ def test_the_dry_run_gives_the_persons_an_ingest_of_the_same_files_stores(tmp_pa
 def test_the_order_of_the_files_does_not_change_an_articles_persons(tmp_path: Path) -> None:
     """A lone surname stored before its person is met goes to that person at the end of the run that
     meets it, in a later run too: the persons and mentions are the same in either order."""
-    lone, full = jsonl(tmp_path / "lone.jsonl", [ARTICLES[0]]), jsonl(tmp_path / "full.jsonl", [ARTICLES[-1]])
+    lone, full = jsonl(tmp_path / "lone.jsonl", [ARTICLES[0]]), jsonl(tmp_path / "full.jsonl", ARTICLES[6:8])
     results = []
     for order in ([lone, full], [full, lone], [lone]):
         Mention.objects.all().delete()
@@ -287,7 +290,8 @@ def test_the_order_of_the_files_does_not_change_an_articles_persons(tmp_path: Pa
     assert (
         results[0]
         == results[1]
-        == [("https://e.org/0", "Obama", "Barack Obama")] * 2 + [("https://e.org/6", "Barack Obama", "Barack Obama")]
+        == [("https://e.org/0", "Obama", "Barack Obama")] * 2
+        + [("https://e.org/6", "Barack Obama", "Barack Obama"), ("https://e.org/7", "Barack Obama", "Barack Obama")]
     )
     assert results[2] == [] and list(UnresolvedMention.objects.values_list("text", "name")) == [("Obama", "Obama")] * 2
 
@@ -297,7 +301,7 @@ def test_persons_resolve_gives_unresolved_mentions_to_a_person_curated_since(sto
     """A curator's new person (or alias) takes the lone mentions no one had, at the next persons_resolve."""
     store("Obama spoke in Chicago on Monday, and Obama left.")
     assert not Mention.objects.exists() and UnresolvedMention.objects.count() == 2
-    obama = Person.objects.create(name="Barack Obama", slug="barack-obama")
+    obama = Person.objects.create(name="Barack Obama", slug="barack-obama", name_curated=True)  # as the admin saves it
     out = StringIO()
     call_command("persons_resolve", stdout=out)
     assert "2 earlier mention(s) given to a person" in out.getvalue()
@@ -311,6 +315,7 @@ def test_persons_resolve_folds_old_duplicates_once(store: Callable[..., object])
     headline's "Obama White House") are folded or set aside; the mentions are all kept, the old slug
     leads to the person, the index follows, and a second run changes nothing."""
     store("Donald Trump spoke in Ohio. Barack Obama spoke in Chicago.")
+    store("Donald Trump spoke in Iowa on Tuesday.")  # named in full in two articles: he takes a lone "Trump"
     trump = Person.objects.get(name="Donald Trump")
     paragraph = Paragraph.objects.first()
     assert paragraph is not None
@@ -324,7 +329,7 @@ def test_persons_resolve_folds_old_duplicates_once(store: Callable[..., object])
     call_command("persons_resolve", stdout=out)
     assert "2 person(s) folded into another, 1 set aside" in out.getvalue()
     assert Mention.objects.count() == total
-    assert Mention.objects.filter(person=trump).count() == 3
+    assert Mention.objects.filter(person=trump).count() == 4
     assert Person.objects.get(name="Obama White House").not_a_person
     assert PersonRedirect.objects.get(slug="donald-j-trump").person == trump
     assert Person.objects.filter(pk=curated.pk).exists()  # curated: left alone
@@ -350,6 +355,8 @@ def test_a_widgets_legal_name_after_a_known_person_is_that_person(store: Callabl
 def test_people_lookup_uses_the_same_rules_as_ingest(store: Callable[..., object]) -> None:
     store("Donald Trump spoke in Ohio.")
     assert people.known_person("Donald J. Trump") == Person.objects.get(name="Donald Trump")
+    assert people.known_person("Trump") is None  # one article named him: too little to take every "Trump"
+    store("Donald Trump spoke in Iowa.")
     assert people.known_person("Trump") == Person.objects.get(name="Donald Trump")
     assert people.known_person("Lizard Squad") is None
 
@@ -405,12 +412,13 @@ def test_a_viewer_sees_suggestions_but_cannot_answer(client: Client, db: None) -
 
 
 def _well_known(name: str, mentions: int, store: Callable[..., object]) -> Person:
-    """A person the archive mentions ``mentions`` times (stored mentions of one stored paragraph)."""
-    if not Paragraph.objects.exists():
-        store("Nobody in particular spoke.")
-    paragraph = Paragraph.objects.first()
+    """A person the archive mentions ``mentions`` times in full (stored mentions of two stored articles'
+    paragraphs: a name one article gives takes no lone surname elsewhere)."""
+    while Paragraph.objects.count() < 2:
+        store("Nobody in particular spoke." if not Paragraph.objects.exists() else "Nobody else spoke either.")
+    first, second = Paragraph.objects.order_by("pk")[:2]
     person, _ = Person.objects.get_or_create(name=name, defaults={"slug": name.lower().replace(" ", "-")})
-    more = (Mention(paragraph=paragraph, person=person, start=0, end=5, text=name, name=name) for _ in range(mentions))
+    more = (Mention(paragraph=(first, second)[n % 2], person=person, start=0, end=5, text=name, name=name) for n in range(mentions))
     Mention.objects.bulk_create(more)
     return person
 
