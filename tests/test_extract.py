@@ -131,10 +131,31 @@ def test_boilerplate_labels_refer_to_the_shared_corpus() -> None:
 
     for _, path in evaluation.SAMPLES:
         labels = evaluation.read_labels(path)
-        assert len(labels) > 400 and 0.05 < sum(label.boilerplate for label in labels) / len(labels) < 0.2
+        assert len(labels) > 300 and 0.05 < sum(label.boilerplate for label in labels) / len(labels) < 0.2
         records: dict[str, list[dict[str, object]]] = {}
         for label in labels:
             if label.file not in records:
                 records[label.file] = evaluation.records(evaluation.ALLSIDES / label.file)
             text = str(records[label.file][label.record].get("content_original") or "")
             assert evaluation.sha(split_paragraphs(text)[label.position]) == label.sha
+
+
+def test_a_writers_name_alone_and_a_writers_bio_are_set_aside() -> None:
+    """The byline and a source that is a columnist's name tell layer 1 who wrote the piece: a line that
+    is only that name is a byline wherever it stands, a first or last paragraph that opens with it a bio."""
+    writers = boilerplate.writer_names("By Fred Ferguson, Jay Evensen and Associated Press", "Deseret News")
+    assert writers == ["Fred Ferguson", "Jay Evensen"]
+    assert boilerplate.writer_names("", "Howard Kurtz") == ["Howard Kurtz"]
+    assert boilerplate.writer_names("Dailymail.Com Reporter", "Daily Mail") == []
+    story = [
+        "The committee met on Monday and voted to send the bill to the floor.",
+        "Howard Kurtz",
+        "Newt Gingrich is a former speaker, and he told the committee the bill would fail.",
+        "The vote is expected next week.",
+        "Newt Gingrich is the former speaker of the House of Representatives and a candidate for president in 2012.",
+    ]
+    reasons = [d.boilerplate_reason for d in boilerplate.classify_paragraphs(story, ["Howard Kurtz", "Newt Gingrich"])]
+    assert reasons == ["", "byline", "", "", "author bio"]
+    assert [d.boilerplate_reason for d in boilerplate.classify_paragraphs(story)] == [""] * 5  # no writer given: all story
+    interview = ["Sean Illing", "What is the most consequential lie we teach?", "Jane Roe", "That history is over.", "Sean Illing", "Why?"]
+    assert [d.boilerplate_reason for d in boilerplate.classify_paragraphs(interview, ["Sean Illing"])] == [""] * 6  # the turns

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import string
 import tomllib
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +34,10 @@ _AUTHOR_BIO = re.compile(
     r"|correspondent|academic|analyst|scholar|(?i:follow [\w .’'-]{2,40} on twitter|can be reached at))\b)"
 )
 _AUTHOR_BIO_WORDS = 60
+# A bio that opens with the name of one of the article's writers (writer_names), whatever it says next.
+_WRITER_BIO = re.compile(r"^([A-Z][\w.’'-]+(?: [A-Z][\w.’'-]+){1,3}),? (?:is|was|has|had|writes|teaches|covers|served|serves|holds)\b")
+_BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
+_BYLINE_APART = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 _AUTHOR_BIO_TOP_WORDS = 25
 _NAME_LINE = re.compile(r"^[A-Z][\w.’'-]+( [A-Z][\w.’'-]+){1,3}$")
 # A byline standing alone at the top: one to five names, joined by "and" or commas ("Bart Jansen and
@@ -201,10 +207,12 @@ def boilerplate_reason(paragraph: str) -> str:
     return ""
 
 
-def classify_paragraphs(paragraphs: list[str]) -> list[ParagraphDraft]:
-    """Mark boilerplate paragraphs (kept, with a reason) using only this article's text."""
+def classify_paragraphs(paragraphs: list[str], writers: Iterable[str] = ()) -> list[ParagraphDraft]:
+    """Mark boilerplate paragraphs (kept, with a reason) using only this article: its text and the
+    names of its ``writers`` (``writer_names``: its byline, and a source that is a columnist's name)."""
     reasons = [boilerplate_reason(p) for p in paragraphs]
     reasons = _in_context(paragraphs, reasons)
+    _writer_lines(paragraphs, reasons, {w.casefold() for w in writers})
     tail_start = _appeal_tail_start(paragraphs, reasons)
     if tail_start is not None:
         reasons = reasons[:tail_start] + [r or "reader appeal" for r in reasons[tail_start:]]
@@ -249,12 +257,37 @@ def _in_context(paragraphs: list[str], reasons: list[str]) -> list[str]:
     return reasons
 
 
+def writer_names(byline: str, source: str = "") -> list[str]:
+    """The persons' names an article gives as its writers: the byline's names ("Fred Ferguson, Jay
+    Evensen"; "By Jane Doe and John Roe"), and the source's when it is a person's name (a columnist
+    filed as a source: "Howard Kurtz"). A byline that names no person ("Associated Press") gives none."""
+    parts = _BYLINE_APART.split(_BY.sub("", byline.strip()))
+    return [name.strip() for name in [*parts, source.strip()] if name.strip() and _names_alone(name.strip())]
+
+
+def _writer_lines(paragraphs: list[str], reasons: list[str], writers: set[str]) -> None:
+    """A writer's name standing alone once anywhere ("Howard Kurtz" under a column), and a writer's bio as
+    the first or last paragraph kept ("Newt Gingrich is the former speaker of the House …")."""
+    if not writers:
+        return
+    lines = [_BY.sub("", text).strip(" .,;:—–-") for text in paragraphs]
+    once = Counter(line.casefold() for line in lines)
+    for n, line in enumerate(lines):
+        if not reasons[n] and line.casefold() in writers and once[line.casefold()] == 1 and _NAME_LINE.match(line):
+            reasons[n] = "byline"  # once: an interviewer's name before each question is the transcript's
+    kept = [n for n, r in enumerate(reasons) if not r]
+    for n in {kept[0], kept[-1]} if len(kept) > 1 else set():
+        match = _WRITER_BIO.match(paragraphs[n])
+        if match and match.group(1).casefold() in writers and len(paragraphs[n].split()) <= _AUTHOR_BIO_WORDS:
+            reasons[n] = "author bio"
+
+
 def _byline_on_top(paragraphs: list[str], reasons: list[str]) -> None:
     """A writer's name alone as the first paragraph (or the second, under furniture), and the short
     affiliation line under it ("Michael Burke | USA TODAY", "Jake Grovum | Pew/Stateline Staff Writer")."""
     top = 1 if reasons[:1] and reasons[0] else 0
-    if len(paragraphs) <= top + 1 or reasons[top] or not _names_alone(paragraphs[top]):
-        return
+    if len(paragraphs) <= top + 1 or reasons[top] or not _names_alone(paragraphs[top]) or paragraphs.count(paragraphs[top]) > 1:
+        return  # a name line that comes back is an interview's turn, not a byline
     reasons[top] = "byline"
     under = top + 1
     text = paragraphs[under]

@@ -215,7 +215,7 @@ def _classified_paragraphs(article: ArticleInput) -> list[boilerplate.ParagraphD
     too_long = next((p for p in texts if len(p) > MAX_PARAGRAPH_CHARS), None)
     if too_long is not None:
         raise IngestError(f"a paragraph of {len(too_long):,} characters (limit {MAX_PARAGRAPH_CHARS:,}): not article text")
-    return boilerplate.classify_paragraphs(texts)
+    return boilerplate.classify_paragraphs(texts, boilerplate.writer_names(article.byline, article.source))
 
 
 def article_digest(article: ArticleInput) -> str:

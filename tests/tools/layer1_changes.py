@@ -1,6 +1,6 @@
 """What a change to layer 1 of boilerplate sets aside, or gives back, across the AllSides corpus.
 
-    python tests/tools/layer1_changes.py --before <worktree of the old code> [--show 40] [--reason byline] [--seed 1]
+    python tests/tools/layer1_changes.py --before <worktree of the old code> [--show 40] [--reason byline | --per-reason 20] [--seed 1]
 
 Runs layer 1 (``search.ingest.boilerplate.classify_paragraphs``) of both checkouts over every corpus
 article, each in a process of its own (``--root``), and prints how many paragraphs the new code sets
@@ -37,7 +37,12 @@ def dump(root: Path, into: Path) -> None:
             with gzip.open(path, "rt", encoding="utf-8") as lines:
                 for line in lines:
                     record = json.loads(line)
-                    drafts = boilerplate.classify_paragraphs(split_paragraphs(str(record.get("content_original") or "")))
+                    texts = split_paragraphs(str(record.get("content_original") or ""))
+                    if hasattr(boilerplate, "writer_names"):  # since 2026-12-07: the byline and source count
+                        writers = boilerplate.writer_names(str(record.get("authors") or ""), str(record.get("source") or ""))
+                        drafts = boilerplate.classify_paragraphs(texts, writers)
+                    else:
+                        drafts = boilerplate.classify_paragraphs(texts)
                     row = [str(record.get("source") or ""), [d.text for d in drafts], [d.boilerplate_reason for d in drafts]]
                     out.write(json.dumps(row) + "\n")
 
@@ -62,6 +67,7 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="a checkout of the old code")
     parser.add_argument("--show", type=int, default=40)
     parser.add_argument("--reason", default="", help="show only what is set aside for this reason")
+    parser.add_argument("--per-reason", type=int, default=0, help="instead: a random N of each reason set aside")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)  # internal: dump with this checkout
     parser.add_argument("--dump", type=Path, help=argparse.SUPPRESS)
@@ -80,9 +86,14 @@ def main() -> None:
     print(f"set aside now, kept before: {len(aside):,}", dict(Counter(r for r, *_ in aside).most_common()))
     print(f"kept now, set aside before: {len(back):,}", dict(Counter(r for r, *_ in back).most_common()))
     rng = random.Random(args.seed)
-    for title, rows in (("set aside now", [r for r in aside if not args.reason or r[0] == args.reason]), ("kept now", back)):
-        print(f"\n{title}, a random {min(args.show, len(rows))}:")
-        for reason, source, text, after_it in rng.sample(rows, min(args.show, len(rows))):
+    groups = [("set aside now", [r for r in aside if not args.reason or r[0] == args.reason]), ("kept now", back)]
+    if args.per_reason:
+        reasons = sorted({r for r, *_ in aside})
+        groups = [(f"set aside now as {reason!r}", [r for r in aside if r[0] == reason]) for reason in reasons] + groups[1:]
+    show = args.per_reason or args.show
+    for title, rows in groups:
+        print(f"\n{title}, a random {min(show, len(rows))}:")
+        for reason, source, text, after_it in rng.sample(rows, min(show, len(rows))):
             print(f"  [{reason}] [{source[:24]}] {text[:100]!r} || {after_it[:50]!r}")
 
 
