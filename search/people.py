@@ -266,9 +266,9 @@ class Directory:
 
     def _takes_lone_mentions(self, person_id: int) -> bool:
         """Named in full in LONE_MIN_ARTICLES articles (or curated), and not yet LONE_PER_FULL times as
-        often alone: a name one article gave ("Peter Kavanaugh", "Sharon David", "Radical Left") does
-        not take every later "Kavanaugh", "David" or "Left" of the archive (docs/PERSONS.md, rule 5)."""
-        if self.full_articles[person_id] < self.LONE_MIN_ARTICLES and person_id not in self.curated | self.aliased:
+        often alone: a name one article gave ("Abbi Easter", "Sharon David", "Radical Left") does
+        not take every later "Easter", "David" or "Left" of the archive (docs/PERSONS.md, rule 5)."""
+        if self.full_articles[person_id] < self.LONE_MIN_ARTICLES and person_id not in self.curated and person_id not in self.aliased:
             return False
         full = sum(self.forms.get(person_id, Counter()).values())
         lone = self.mention_count(person_id) - full
@@ -301,6 +301,7 @@ class Directory:
         self.moved[person_id] = into
         self.months.setdefault(into, Counter()).update(self.months.pop(person_id, Counter()))
         self.forms.setdefault(into, Counter()).update(self.forms.pop(person_id, Counter()))
+        self.full_articles[into] += self.full_articles.pop(person_id, 0)  # an article naming both counts twice
 
     def created(self, person: Person) -> None:
         self._add(person.pk, person.name)

@@ -16,8 +16,10 @@ import itertools
 from collections import Counter
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 
 from search import people
 from search.engine import index
@@ -67,32 +69,31 @@ def resolve_kept(directory: people.Directory, *, dry_run: bool = False) -> Resol
     for start in range(0, len(articles), ARTICLES_PER_TRANSACTION):
         batch = articles[start : start + ARTICLES_PER_TRANSACTION]
         with transaction.atomic():
-            for article_id, rows in itertools.groupby(_kept_rows(batch), key=lambda row: row[0]):
+            for article_id, rows in itertools.groupby(_kept_rows(batch), key=lambda row: row.article_id):
                 _resolve_article(article_id, list(rows), directory, resolved, dry_run=dry_run)
     return resolved
 
 
-_Row = tuple[int, dt.date | None, int, int, int, int, str, str, bool]
-_FIELDS = ("paragraph__article_id", "paragraph__article__published", "pk", "paragraph_id", "start", "end", "text", "name", "speaker")
+def _kept_rows(articles: list[int]) -> list[Any]:
+    """The kept mentions of these articles in reading order, as named rows with the article's id and date."""
+    rows = UnresolvedMention.objects.filter(paragraph__article_id__in=articles).annotate(
+        article_id=F("paragraph__article_id"), published=F("paragraph__article__published")
+    )
+    fields = ("article_id", "published", "pk", "paragraph_id", "start", "end", "text", "name", "speaker")
+    return list(rows.order_by("article_id", "paragraph__position", "start").values_list(*fields, named=True))
 
 
-def _kept_rows(articles: list[int]) -> list[_Row]:
-    rows = UnresolvedMention.objects.filter(paragraph__article_id__in=articles)
-    return list(rows.order_by("paragraph__article_id", "paragraph__position", "start").values_list(*_FIELDS))
-
-
-def _resolve_article(article_id: int, rows: list[_Row], directory: people.Directory, resolved: Resolved, *, dry_run: bool) -> None:
-    when = rows[0][1]
-    late = late_ids((row[7] for row in rows), directory, when)
-    taken = [row for row in rows if row[7] in late]
+def _resolve_article(article_id: int, rows: list[Any], directory: people.Directory, resolved: Resolved, *, dry_run: bool) -> None:
+    late = late_ids((row.name for row in rows), directory, rows[0].published)
+    taken = [row for row in rows if row.name in late]
     resolved.mentions += len(taken)
     resolved.articles |= {article_id} if taken else set()
     resolved.persons |= set(late.values())
     if not taken or dry_run:
         return
     Mention.objects.bulk_create(
-        Mention(paragraph_id=p, person_id=late[name], start=s, end=e, text=text, name=name, speaker=speaker)
-        for _, _, _, p, s, e, text, name, speaker in taken
+        Mention(paragraph_id=r.paragraph_id, person_id=late[r.name], start=r.start, end=r.end, text=r.text, name=r.name, speaker=r.speaker)
+        for r in taken
     )
-    UnresolvedMention.objects.filter(pk__in=[row[2] for row in taken]).delete()
+    UnresolvedMention.objects.filter(pk__in=[row.pk for row in taken]).delete()
     index.queue_articles([article_id])

@@ -1,6 +1,6 @@
 """What ingest order costs lone surnames: mentions a run dropped that the run's final directory resolves.
 
-    python tests/tools/lone_order.py --instance var/persons-main [--articles 0] [--show 20]
+    python tests/tools/lone_order.py --instance var/persons-main [--articles 0] [--show 20] [--min-articles 1]
 
 An ingest resolves a lone word ("Obama", "Reagan") against the persons known when its article is
 stored; a person the run only meets later cannot take it, and the dropped mention is not stored, so
@@ -27,6 +27,9 @@ def main() -> None:
     parser.add_argument("--instance", type=Path, required=True)
     parser.add_argument("--articles", type=int, default=0, help="only the first N articles (0: all)")
     parser.add_argument("--show", type=int, default=20)
+    parser.add_argument(
+        "--min-articles", type=int, help="resolve with this Directory.LONE_MIN_ARTICLES: with 1, what the two-article rule holds back"
+    )
     args = parser.parse_args()
     os.environ["NEWSAPP_VAR_DIR"] = str(args.instance.resolve())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsapp.settings")
@@ -38,6 +41,8 @@ def main() -> None:
     from search.ingest import persons
     from search.models import Article, Mention
 
+    if args.min_articles is not None:
+        people.Directory.LONE_MIN_ARTICLES = args.min_articles
     directory = people.Directory()
     articles = Article.objects.order_by("pk")
     if args.articles:
